@@ -1,0 +1,23 @@
+package io.amebo.registry.config;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How the registry creates each action's topic ({@code amebo.registry.*}).
+ *
+ * @param partitions partitions of a new action's topic unless the action asks for its own; default 3
+ * @param replicationFactor replicas of each new topic; default 1 (one broker), use 3 on a real cluster
+ * @param retention how long an action's events are kept unless the action says otherwise; default 7 days
+ */
+@Validated
+@ConfigurationProperties("amebo.registry")
+public record RegistryProperties(
+        @DefaultValue("3") @Min(1) @Max(10_000) int partitions,
+        @DefaultValue("1") @Min(1) @Max(32) short replicationFactor,
+        @DefaultValue("7d") @NotNull Duration retention) {}
