@@ -1,0 +1,46 @@
+package io.amebo.contract.registry;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.net.URI;
+import java.time.Instant;
+
+/**
+ * A subscription as the registry changelog carries it. {@code handler} is kept as registered: an absolute URL, or
+ * a path that is resolved against the subscribing application's current address when it is delivered to.
+ *
+ * @param status {@code active} or {@code paused}
+ */
+public record SubscriptionState(
+        String subscription,
+        String application,
+        String action,
+        String handler,
+        @JsonProperty("max_retries") int maxRetries,
+        boolean ordered,
+        @JsonProperty("rate_limit") Integer rateLimit,
+        String description,
+        String status,
+        @JsonProperty("paused_reason") String pausedReason,
+        Instant timestamped) {
+
+    public static final String ACTIVE = "active";
+    public static final String PAUSED = "paused";
+
+    public boolean isActive() {
+        return ACTIVE.equals(status);
+    }
+
+    /** The URL to deliver to, given the subscribing application's current address. */
+    public String endpoint(String applicationAddress) {
+        return resolve(handler, applicationAddress);
+    }
+
+    /** An absolute handler stays as it is; a path is appended to the address (which keeps its own path). */
+    public static String resolve(String handler, String address) {
+        if (URI.create(handler).isAbsolute()) {
+            return handler;
+        }
+        String base = address.endsWith("/") ? address.substring(0, address.length() - 1) : address;
+        return base + (handler.startsWith("/") ? handler : "/" + handler);
+    }
+}

@@ -1,0 +1,90 @@
+package io.amebo.platform.auth;
+
+import io.amebo.platform.web.ProblemException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+import reactor.core.publisher.Mono;
+
+/**
+ * Turns an {@code Authorization} header into a {@link Principal} (DESIGN §4.1): {@code Bearer <admin token>},
+ * {@code Bearer <application token>}, or {@code Basic base64(application:secret)}. Secrets and tokens are compared
+ * in constant time; a failure never says which part was wrong.
+ */
+public final class Authenticator {
+
+    private static final String BEARER = "bearer ";
+    private static final String BASIC = "basic ";
+
+    private final byte[] adminToken;
+    private final TokenService tokens;
+    private final ApplicationSecrets secrets;
+
+    public Authenticator(String adminToken, TokenService tokens, ApplicationSecrets secrets) {
+        this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+        this.tokens = tokens;
+        this.secrets = secrets;
+    }
+
+    /** The principal, or a 401 problem. */
+    public Mono<Principal> authenticate(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            return Mono.error(ProblemException.unauthorized(
+                    "authentication is required: send Authorization: Bearer <token> or Basic <application:secret>"));
+        }
+        String lower = authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? BEARER
+                : authorization.regionMatches(true, 0, BASIC, 0, BASIC.length()) ? BASIC : "";
+        String credentials = authorization.substring(lower.length()).trim();
+        return switch (lower) {
+            case BEARER -> bearer(credentials);
+            case BASIC -> basic(credentials);
+            default -> Mono.error(ProblemException.unauthorized("unsupported authorization scheme"));
+        };
+    }
+
+    /** Whether {@code secret} is one of {@code application}'s current secrets. */
+    public Mono<Boolean> checkSecret(String application, String secret) {
+        byte[] presented = secret.getBytes(StandardCharsets.UTF_8);
+        return secrets.secretsOf(application).map(known -> matchesAny(known, presented));
+    }
+
+    private Mono<Principal> bearer(String token) {
+        if (MessageDigest.isEqual(adminToken, token.getBytes(StandardCharsets.UTF_8))) {
+            return Mono.just(new Principal.Admin());
+        }
+        return tokens.verify(token)
+                .map(application -> secrets.secretsOf(application)
+                        .filter(known -> !known.isEmpty()) // a deleted application's tokens die with it
+                        .<Principal>map(known -> new Principal.Application(application)))
+                .orElse(Mono.empty())
+                .switchIfEmpty(Mono.error(() -> ProblemException.unauthorized("the token is invalid or expired")));
+    }
+
+    private Mono<Principal> basic(String encoded) {
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Mono.error(ProblemException.unauthorized("malformed Basic credentials"));
+        }
+        int colon = decoded.indexOf(':');
+        if (colon <= 0) {
+            return Mono.error(ProblemException.unauthorized("malformed Basic credentials"));
+        }
+        String application = decoded.substring(0, colon);
+        return checkSecret(application, decoded.substring(colon + 1))
+                .filter(Boolean::booleanValue)
+                .<Principal>map(ok -> new Principal.Application(application))
+                .switchIfEmpty(Mono.error(() -> ProblemException.unauthorized("wrong application or secret")));
+    }
+
+    private static boolean matchesAny(List<String> known, byte[] presented) {
+        boolean match = false;
+        for (String secret : known) {
+            match |= MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), presented);
+        }
+        return match;
+    }
+}

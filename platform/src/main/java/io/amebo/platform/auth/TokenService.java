@@ -1,0 +1,77 @@
+package io.amebo.platform.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
+
+/** Issues and verifies the applications' bearer tokens: HS256 JWTs with an expiry (DESIGN §4.1). Thread-safe. */
+public final class TokenService {
+
+    static final String ISSUER = "amebo";
+
+    private final MACSigner signer;
+    private final MACVerifier verifier;
+    private final Duration lifetime;
+    private final Clock clock;
+
+    public TokenService(byte[] key, Duration lifetime, Clock clock) {
+        try {
+            this.signer = new MACSigner(key);
+            this.verifier = new MACVerifier(key);
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("the token key must be at least 256 bits", e);
+        }
+        this.lifetime = lifetime;
+        this.clock = clock;
+    }
+
+    public record Issued(String token, long expiresInSeconds) {}
+
+    public Issued issue(String application) {
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .subject(application)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(lifetime)))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("could not sign a token", e);
+        }
+        return new Issued(jwt.serialize(), lifetime.toSeconds());
+    }
+
+    /** The application a token was issued to, when it is ours, intact and unexpired. */
+    public Optional<String> verify(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+                return Optional.empty();
+            }
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            Date expiry = claims.getExpirationTime();
+            if (!ISSUER.equals(claims.getIssuer())
+                    || expiry == null
+                    || !expiry.toInstant().isAfter(clock.instant())
+                    || claims.getSubject() == null) {
+                return Optional.empty();
+            }
+            return Optional.of(claims.getSubject());
+        } catch (ParseException | JOSEException e) {
+            return Optional.empty();
+        }
+    }
+}

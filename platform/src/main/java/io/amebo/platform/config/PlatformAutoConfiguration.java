@@ -1,0 +1,79 @@
+package io.amebo.platform.config;
+
+import io.amebo.contract.KafkaNames;
+import io.amebo.platform.auth.ApplicationSecrets;
+import io.amebo.platform.auth.Authenticator;
+import io.amebo.platform.auth.SecretCipher;
+import io.amebo.platform.auth.TokenService;
+import io.amebo.platform.web.JsonBodies;
+import io.amebo.platform.web.ProblemRendering;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.annotation.Order;
+import tools.jackson.databind.json.JsonMapper;
+
+/** What every service shares: names, secrets, tokens, authentication and problem rendering. */
+@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@EnableConfigurationProperties({AuthProperties.class, KafkaTopicsProperties.class})
+public class PlatformAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    KafkaNames kafkaNames(KafkaTopicsProperties properties) {
+        return new KafkaNames(properties.topicPrefix());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SecretCipher secretCipher(AuthProperties properties) {
+        try {
+            return SecretCipher.fromBase64(properties.masterKey());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("amebo.auth.master-key is unusable: " + e.getMessage());
+        }
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TokenService tokenService(SecretCipher cipher, AuthProperties properties, Clock clock) {
+        return new TokenService(cipher.deriveKey("amebo token signing v1"), properties.tokenLifetime(), clock);
+    }
+
+    @Bean
+    @ConditionalOnBean(ApplicationSecrets.class)
+    @ConditionalOnMissingBean
+    Authenticator authenticator(AuthProperties properties, TokenService tokens, ApplicationSecrets secrets) {
+        return new Authenticator(properties.adminToken(), tokens, secrets);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    JsonMapper amebojsonMapper(ObjectProvider<JsonMapper> existing) {
+        return existing.getIfAvailable(() -> JsonMapper.builder().build());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    JsonBodies jsonBodies(JsonMapper json) {
+        return new JsonBodies(json);
+    }
+
+    /** Ahead of Boot's own error handler (order -1), so every error is a problem. */
+    @Bean
+    @Order(-2)
+    @ConditionalOnMissingBean
+    ProblemRendering problemRendering(JsonMapper json) {
+        return new ProblemRendering(json);
+    }
+}

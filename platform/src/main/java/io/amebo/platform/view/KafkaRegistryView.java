@@ -1,0 +1,223 @@
+package io.amebo.platform.view;
+
+import io.amebo.contract.registry.ActionState;
+import io.amebo.contract.registry.ApplicationState;
+import io.amebo.contract.registry.RegistryKeys;
+import io.amebo.contract.registry.SubscriptionState;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@link RegistryView} over Kafka: one thread reads the changelog's single partition from the beginning with
+ * a group-less consumer (manual assignment, nothing committed), applies each record to concurrent maps and then
+ * tells the listeners. A record it cannot parse is logged and skipped: one bad value must not stop every service
+ * from learning about the rest. If the consumer fails, the thread starts over from the beginning after a pause,
+ * which is safe because applying the changelog is idempotent.
+ */
+public final class KafkaRegistryView implements RegistryView, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaRegistryView.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration RESTART_PAUSE = Duration.ofSeconds(2);
+
+    private final Supplier<Consumer<String, byte[]>> consumers;
+    private final String topic;
+    private final JsonMapper json;
+    private final Map<String, ApplicationState> applications = new ConcurrentHashMap<>();
+    private final Map<String, ActionState> actions = new ConcurrentHashMap<>();
+    private final Map<String, SubscriptionState> subscriptions = new ConcurrentHashMap<>();
+    private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+
+    private volatile boolean running;
+    private volatile Consumer<String, byte[]> consumer;
+    private Thread thread;
+
+    public KafkaRegistryView(Supplier<Consumer<String, byte[]>> consumers, String topic, JsonMapper json) {
+        this.consumers = consumers;
+        this.topic = topic;
+        this.json = json;
+    }
+
+    @Override
+    public Optional<ApplicationState> application(String name) {
+        return Optional.ofNullable(applications.get(name));
+    }
+
+    @Override
+    public Optional<ActionState> action(String name) {
+        return Optional.ofNullable(actions.get(name));
+    }
+
+    @Override
+    public Optional<SubscriptionState> subscription(String name) {
+        return Optional.ofNullable(subscriptions.get(name));
+    }
+
+    @Override
+    public Collection<SubscriptionState> subscriptions() {
+        return List.copyOf(subscriptions.values());
+    }
+
+    @Override
+    public List<SubscriptionState> subscriptionsOf(String action) {
+        return subscriptions.values().stream()
+                .filter(s -> s.action().equals(action))
+                .toList();
+    }
+
+    @Override
+    public void addListener(RegistryListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public boolean isCaughtUp() {
+        return caughtUp.getCount() == 0;
+    }
+
+    @Override
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "amebo-registry-view");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        Consumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(Duration.ofSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Starts before the web server and the delivery containers, so they begin with a filled view. */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 1000;
+    }
+
+    private void run() {
+        while (running) {
+            try (Consumer<String, byte[]> c = consumers.get()) {
+                consumer = c;
+                follow(c);
+            } catch (WakeupException e) {
+                // stopping
+            } catch (RuntimeException e) {
+                log.warn("Registry view lost the changelog {}; starting over in {}", topic, RESTART_PAUSE, e);
+                pause();
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    private void follow(Consumer<String, byte[]> c) {
+        TopicPartition partition = new TopicPartition(topic, 0);
+        c.assign(List.of(partition));
+        c.seekToBeginning(List.of(partition));
+        long end = c.endOffsets(List.of(partition)).getOrDefault(partition, 0L);
+        if (end == 0) {
+            caughtUp.countDown();
+        }
+        while (running) {
+            for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
+                apply(record);
+                if (record.offset() + 1 >= end) {
+                    caughtUp.countDown();
+                }
+            }
+            if (!isCaughtUp() && c.position(partition) >= end) {
+                caughtUp.countDown();
+            }
+        }
+    }
+
+    void apply(ConsumerRecord<String, byte[]> record) {
+        Optional<RegistryKeys.Key> key = RegistryKeys.parse(record.key());
+        if (key.isEmpty()) {
+            log.warn("Skipping registry record with unknown key {} at offset {}", record.key(), record.offset());
+            return;
+        }
+        String name = key.get().name();
+        byte[] value = record.value();
+        try {
+            Object previous = switch (key.get().kind()) {
+                case APPLICATION -> put(applications, name, value, ApplicationState.class);
+                case ACTION -> put(actions, name, value, ActionState.class);
+                case SUBSCRIPTION -> put(subscriptions, name, value, SubscriptionState.class);
+            };
+            Object current = switch (key.get().kind()) {
+                case APPLICATION -> applications.get(name);
+                case ACTION -> actions.get(name);
+                case SUBSCRIPTION -> subscriptions.get(name);
+            };
+            for (RegistryListener listener : listeners) {
+                notify(listener, key.get().kind(), name, previous, current);
+            }
+        } catch (JacksonException e) {
+            log.warn("Skipping unreadable registry record {} at offset {}", record.key(), record.offset(), e);
+        }
+    }
+
+    private <T> T put(Map<String, T> map, String name, byte[] value, Class<T> type) {
+        return value == null ? map.remove(name) : map.put(name, json.readValue(value, type));
+    }
+
+    private static void notify(
+            RegistryListener listener, RegistryKeys.Kind kind, String name, Object previous, Object current) {
+        try {
+            listener.onChange(kind, name, previous, current);
+        } catch (RuntimeException e) {
+            log.error("Registry listener {} failed on {} {}", listener, kind, name, e);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(RESTART_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.amebo.platform.web;
+
+import io.amebo.contract.Problem.FieldError;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads the members of a JSON request object and collects every problem instead of stopping at the first: wrong
+ * types, missing required members, values out of range and unknown members. {@link #validate} then throws one 422
+ * naming them all. Pointers are RFC 6901 ({@code /max_retries}).
+ */
+public final class FieldReader {
+
+    private final JsonNode body;
+    private final List<FieldError> errors = new ArrayList<>();
+
+    /** Reads {@code body}; any member not in {@code known} is reported as unknown. */
+    public FieldReader(JsonNode body, Set<String> known) {
+        this.body = body;
+        for (String name : body.propertyNames()) {
+            if (!known.contains(name)) {
+                errors.add(new FieldError(pointer(name), "is not a known field; known fields are " + sorted(known)));
+            }
+        }
+    }
+
+    public String requiredString(String name, int maxLength) {
+        return optionalString(name, maxLength).orElseGet(() -> {
+            if (!body.has(name) || body.get(name).isNull()) {
+                errors.add(new FieldError(pointer(name), "is required"));
+            }
+            return null;
+        });
+    }
+
+    public Optional<String> optionalString(String name, int maxLength) {
+        JsonNode value = body.get(name);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isString()) {
+            errors.add(new FieldError(pointer(name), "must be a string, not " + kind(value)));
+            return Optional.empty();
+        }
+        String text = value.asString();
+        if (text.length() > maxLength) {
+            errors.add(new FieldError(pointer(name), "must be at most " + maxLength + " characters"));
+            return Optional.empty();
+        }
+        return Optional.of(text);
+    }
+
+    public Optional<Integer> optionalInt(String name, int min, int max) {
+        JsonNode value = body.get(name);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            errors.add(new FieldError(pointer(name), "must be a whole number from " + min + " to " + max));
+            return Optional.empty();
+        }
+        int number = value.asInt();
+        if (number < min || number > max) {
+            errors.add(new FieldError(pointer(name), "must be from " + min + " to " + max + ", was " + number));
+            return Optional.empty();
+        }
+        return Optional.of(number);
+    }
+
+    public Optional<Boolean> optionalBoolean(String name) {
+        JsonNode value = body.get(name);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isBoolean()) {
+            errors.add(new FieldError(pointer(name), "must be true or false, not " + kind(value)));
+            return Optional.empty();
+        }
+        return Optional.of(value.asBoolean());
+    }
+
+    /** The member as it is, any JSON type, or empty when absent or null. */
+    public Optional<JsonNode> optionalNode(String name) {
+        JsonNode value = body.get(name);
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** Reports a problem with a member the caller checked itself ({@code check} returns the problem or empty). */
+    public <T> T check(String name, T value, Function<T, Optional<String>> check) {
+        if (value != null) {
+            check.apply(value).ifPresent(problem -> errors.add(new FieldError(pointer(name), problem)));
+        }
+        return value;
+    }
+
+    public void reject(String name, String problem) {
+        errors.add(new FieldError(pointer(name), problem));
+    }
+
+    /** Reports a problem at a full pointer (e.g. inside a nested document). */
+    public void rejectAt(String pointer, String problem) {
+        errors.add(new FieldError(pointer, problem));
+    }
+
+    public boolean hasErrors() {
+        return !errors.isEmpty();
+    }
+
+    /** Throws a 422 naming every problem found, if there is any. */
+    public void validate(String what) {
+        if (!errors.isEmpty()) {
+            throw ProblemException.unprocessable(
+                    what + " is invalid: " + errors.get(0).pointer() + " "
+                            + errors.get(0).message()
+                            + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""),
+                    errors);
+        }
+    }
+
+    /** Why {@code text} is not an absolute http(s) URL, or empty when it is one. */
+    public static Optional<String> checkHttpUrl(String text) {
+        try {
+            URI uri = new URI(text);
+            if (!uri.isAbsolute()
+                    || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+                return Optional.of("must be an absolute http or https URL");
+            }
+            if (uri.getHost() == null || uri.getHost().isEmpty()) {
+                return Optional.of("must name a host");
+            }
+            if (uri.getRawUserInfo() != null) {
+                return Optional.of("must not carry credentials");
+            }
+            if (uri.getRawFragment() != null) {
+                return Optional.of("must not have a fragment");
+            }
+            return Optional.empty();
+        } catch (URISyntaxException e) {
+            return Optional.of("is not a valid URL: " + e.getReason());
+        }
+    }
+
+    public static String pointer(String name) {
+        return "/" + name.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static String kind(JsonNode value) {
+        if (value.isString()) return "a string";
+        if (value.isNumber()) return "a number";
+        if (value.isBoolean()) return "a boolean";
+        if (value.isArray()) return "an array";
+        if (value.isObject()) return "an object";
+        return "null";
+    }
+
+    private static String sorted(Set<String> names) {
+        return String.join(", ", names.stream().sorted().toList());
+    }
+}

@@ -1,0 +1,71 @@
+package io.amebo.platform.web;
+
+import io.amebo.contract.Problem;
+import io.amebo.contract.Problem.FieldError;
+import java.util.List;
+
+/**
+ * The services' one error vocabulary: a failure that already knows the problem response it becomes. Thrown or
+ * signalled anywhere in a request; {@link ProblemRendering} writes it as {@code application/problem+json}.
+ */
+public final class ProblemException extends RuntimeException {
+
+    private final transient Problem problem;
+
+    public ProblemException(Problem problem) {
+        super(problem.detail(), null, false, false); // an expected outcome: no stack trace to fill
+        this.problem = problem;
+    }
+
+    public Problem problem() {
+        return problem;
+    }
+
+    public int status() {
+        return problem.status();
+    }
+
+    /** 400: the request could not be parsed at all. */
+    public static ProblemException badRequest(String detail) {
+        return new ProblemException(Problem.of(400, "Bad Request", detail));
+    }
+
+    /** 400 naming the failing query parameters or fields. */
+    public static ProblemException badRequest(String detail, List<FieldError> errors) {
+        return new ProblemException(Problem.invalid(400, "Bad Request", detail, errors));
+    }
+
+    public static ProblemException unauthorized(String detail) {
+        return new ProblemException(Problem.of(401, "Unauthorized", detail));
+    }
+
+    public static ProblemException forbidden(String detail) {
+        return new ProblemException(Problem.of(403, "Forbidden", detail));
+    }
+
+    public static ProblemException notFound(String detail) {
+        return new ProblemException(Problem.of(404, "Not Found", detail));
+    }
+
+    public static ProblemException conflict(String detail) {
+        return new ProblemException(Problem.of(409, "Conflict", detail));
+    }
+
+    public static ProblemException tooLarge(String detail) {
+        return new ProblemException(Problem.of(413, "Content Too Large", detail));
+    }
+
+    public static ProblemException unsupportedMediaType(String detail) {
+        return new ProblemException(Problem.of(415, "Unsupported Media Type", detail));
+    }
+
+    /** 422: valid JSON whose content is wrong; {@code errors} names every failing field. */
+    public static ProblemException unprocessable(String detail, List<FieldError> errors) {
+        return new ProblemException(Problem.invalid(422, "Unprocessable Content", detail, errors));
+    }
+
+    /** 503: a dependency is unavailable; the client may retry. */
+    public static ProblemException unavailable(String detail) {
+        return new ProblemException(Problem.of(503, "Service Unavailable", detail));
+    }
+}

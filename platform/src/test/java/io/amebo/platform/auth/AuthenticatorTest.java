@@ -1,0 +1,99 @@
+package io.amebo.platform.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amebo.platform.web.ProblemException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+class AuthenticatorTest {
+
+    private static final String ADMIN = "admin-token-0123456789";
+    private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private final TokenService tokens = new TokenService(new byte[32], Duration.ofHours(1), clock);
+    private final Map<String, List<String>> secrets =
+            Map.of("user-service", List.of("new-secret-0123456789", "old-secret-0123456789"));
+    private final Authenticator authenticator =
+            new Authenticator(ADMIN, tokens, application -> Mono.just(secrets.getOrDefault(application, List.of())));
+
+    @Test
+    void recognisesTheAdminToken() {
+        StepVerifier.create(authenticator.authenticate("Bearer " + ADMIN))
+                .expectNext(new Principal.Admin())
+                .verifyComplete();
+    }
+
+    @Test
+    void acceptsBasicWithTheCurrentOrTheRotatedOutSecret() {
+        for (String secret : List.of("new-secret-0123456789", "old-secret-0123456789")) {
+            StepVerifier.create(authenticator.authenticate(basic("user-service", secret)))
+                    .expectNext(new Principal.Application("user-service"))
+                    .verifyComplete();
+        }
+    }
+
+    @Test
+    void acceptsItsOwnTokensUntilTheyExpire() {
+        String token = tokens.issue("user-service").token();
+        TokenService later = new TokenService(
+                new byte[32],
+                Duration.ofHours(1),
+                Clock.offset(clock, Duration.ofHours(1).plusSeconds(1)));
+
+        StepVerifier.create(authenticator.authenticate("bearer " + token))
+                .expectNext(new Principal.Application("user-service"))
+                .verifyComplete();
+        assertThat(later.verify(token)).isEmpty();
+        assertThat(new TokenService(
+                                new byte[] {
+                                    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+                                    24, 25, 26, 27, 28, 29, 30, 31, 32
+                                },
+                                Duration.ofHours(1),
+                                clock)
+                        .verify(token))
+                .as("a token signed with another key")
+                .isEmpty();
+    }
+
+    @Test
+    void refusesATokenOfADeletedApplication() {
+        String token = tokens.issue("deleted-service").token();
+
+        StepVerifier.create(authenticator.authenticate("Bearer " + token))
+                .expectErrorMatches(e -> e instanceof ProblemException p && p.status() == 401)
+                .verify();
+    }
+
+    @Test
+    void refusesEverythingElseWith401() {
+        for (String header : new String[] {
+            null,
+            "",
+            "Bearer wrong",
+            basic("user-service", "wrong-secret-0000000"),
+            basic("nobody", "new-secret-0123456789"),
+            "Basic !!!",
+            "Basic " + Base64.getEncoder().encodeToString("no-colon".getBytes(StandardCharsets.UTF_8)),
+            "Digest abc"
+        }) {
+            StepVerifier.create(authenticator.authenticate(header))
+                    .expectErrorMatches(e -> e instanceof ProblemException p && p.status() == 401)
+                    .verify();
+        }
+    }
+
+    private static String basic(String application, String secret) {
+        return "Basic "
+                + Base64.getEncoder().encodeToString((application + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    }
+}
