@@ -1,9 +1,144 @@
 package io.amebo.registry.config;
 
+import io.amebo.contract.KafkaNames;
+import io.amebo.contract.registry.ApplicationState;
+import io.amebo.platform.auth.ApplicationSecrets;
+import io.amebo.platform.auth.Authenticator;
+import io.amebo.platform.auth.SecretCipher;
+import io.amebo.platform.auth.TokenService;
+import io.amebo.platform.config.AuthProperties;
+import io.amebo.platform.config.PlatformAutoConfiguration;
+import io.amebo.platform.schema.SchemaCompiler;
+import io.amebo.platform.web.JsonBodies;
+import io.amebo.registry.core.Retention;
+import io.amebo.registry.kafka.ChangelogRelay;
+import io.amebo.registry.kafka.KafkaTopicAdmin;
+import io.amebo.registry.store.RegistryRepository;
+import io.amebo.registry.web.RegistryRoutes;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the registry into any Spring Boot application: its own, or the standalone that composes all three. */
-@AutoConfiguration
+@AutoConfiguration(
+        before = PlatformAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration",
+            "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration",
+            "org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration",
+            "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration"
+        })
 @EnableConfigurationProperties(RegistryProperties.class)
-public class RegistryAutoConfiguration {}
+public class RegistryAutoConfiguration {
+
+    @Bean
+    RegistryRepository registryRepository(DatabaseClient db, JsonMapper json) {
+        return new RegistryRepository(db, json);
+    }
+
+    @Bean
+    TransactionalOperator registryTransactions(ReactiveTransactionManager transactions) {
+        return TransactionalOperator.create(transactions);
+    }
+
+    /** The registry authenticates against its own database (the system of record). */
+    @Bean
+    ApplicationSecrets registryApplicationSecrets(RegistryRepository repository, SecretCipher cipher, Clock clock) {
+        return application -> repository
+                .findApplication(application)
+                .map(app -> openAll(app, cipher, clock))
+                .defaultIfEmpty(List.of());
+    }
+
+    private static List<String> openAll(ApplicationState app, SecretCipher cipher, Clock clock) {
+        return app.usableSecrets(clock.instant()).stream().map(cipher::open).toList();
+    }
+
+    @Bean(destroyMethod = "close")
+    KafkaTopicAdmin kafkaTopicAdmin(KafkaProperties kafka, RegistryProperties properties) {
+        return new KafkaTopicAdmin(
+                Admin.create(kafka.buildAdminProperties()), properties.replicationFactor(), properties.kafkaTimeout());
+    }
+
+    @Bean
+    ChangelogRelay changelogRelay(
+            RegistryRepository repository,
+            TransactionalOperator registryTransactions,
+            KafkaProperties kafka,
+            KafkaTopicAdmin topics,
+            KafkaNames names,
+            JsonMapper json,
+            RegistryProperties properties) {
+        Map<String, Object> producer = kafka.buildProducerProperties();
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, "amebo-registry-changelog");
+        KafkaTemplate<String, byte[]> template = new KafkaTemplate<>(
+                new DefaultKafkaProducerFactory<>(producer, new StringSerializer(), new ByteArraySerializer()));
+        return new ChangelogRelay(
+                repository,
+                registryTransactions,
+                template,
+                topics,
+                names.registryTopic(),
+                json,
+                properties.changelogInterval());
+    }
+
+    @Bean
+    SchemaCompiler schemaCompiler() {
+        return new SchemaCompiler();
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> registryRoutes(
+            Authenticator authenticator,
+            TokenService tokens,
+            JsonBodies bodies,
+            RegistryRepository repository,
+            TransactionalOperator registryTransactions,
+            SecretCipher cipher,
+            KafkaTopicAdmin topics,
+            KafkaNames names,
+            SchemaCompiler compiler,
+            ChangelogRelay relay,
+            JsonMapper json,
+            Clock clock,
+            AuthProperties auth,
+            RegistryProperties properties) {
+        return RegistryRoutes.router(new RegistryRoutes.Dependencies(
+                authenticator,
+                tokens,
+                bodies,
+                repository,
+                registryTransactions,
+                cipher,
+                topics,
+                names,
+                compiler,
+                relay,
+                json,
+                clock,
+                auth.secretGrace(),
+                properties.partitions(),
+                Retention.of(properties.retention()),
+                properties.maxRetries(),
+                properties.allowPrivateAddresses()));
+    }
+}

@@ -1,0 +1,353 @@
+package io.amebo.registry.web;
+
+import static io.amebo.contract.registry.RegistryKeys.Kind.ACTION;
+
+import io.amebo.contract.KafkaNames;
+import io.amebo.contract.Names;
+import io.amebo.contract.Problem.FieldError;
+import io.amebo.contract.registry.ActionState;
+import io.amebo.platform.auth.Principal;
+import io.amebo.platform.schema.SchemaCompiler;
+import io.amebo.platform.web.FieldReader;
+import io.amebo.platform.web.JsonBodies;
+import io.amebo.platform.web.ProblemException;
+import io.amebo.registry.core.PageRequest;
+import io.amebo.registry.core.Retention;
+import io.amebo.registry.core.schema.CompatibilityMode;
+import io.amebo.registry.core.schema.Incompatibility;
+import io.amebo.registry.core.schema.SchemaCompatibility;
+import io.amebo.registry.kafka.ChangelogRelay;
+import io.amebo.registry.kafka.KafkaTopicAdmin;
+import io.amebo.registry.store.RegistryRepository;
+import io.amebo.registry.store.RegistryRepository.Filter;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.MediaType;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code /v1/actions}: register an action with its topic and schema, list, get, add schema versions. */
+final class ActionHandler {
+
+    private static final Set<String> CREATE_FIELDS = Set.of(
+            "action",
+            "application",
+            "schemata",
+            "partitions",
+            "retention",
+            "partition_key",
+            "compatibility",
+            "description");
+    private static final Pattern JSON_POINTER = Pattern.compile("^(/([^/~]|~[01])*)+$");
+    private static final int MAX_PARTITIONS = 1000;
+
+    private final Requests requests;
+    private final JsonBodies bodies;
+    private final RegistryRepository repository;
+    private final TransactionalOperator transactions;
+    private final KafkaTopicAdmin topics;
+    private final KafkaNames names;
+    private final SchemaCompiler compiler;
+    private final ChangelogRelay relay;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final int defaultPartitions;
+    private final Retention defaultRetention;
+
+    ActionHandler(
+            Requests requests,
+            JsonBodies bodies,
+            RegistryRepository repository,
+            TransactionalOperator transactions,
+            KafkaTopicAdmin topics,
+            KafkaNames names,
+            SchemaCompiler compiler,
+            ChangelogRelay relay,
+            JsonMapper json,
+            Clock clock,
+            int defaultPartitions,
+            Retention defaultRetention) {
+        this.requests = requests;
+        this.bodies = bodies;
+        this.repository = repository;
+        this.transactions = transactions;
+        this.topics = topics;
+        this.names = names;
+        this.compiler = compiler;
+        this.relay = relay;
+        this.json = json;
+        this.clock = clock;
+        this.defaultPartitions = defaultPartitions;
+        this.defaultRetention = defaultRetention;
+    }
+
+    record NewAction(ActionState state, Retention retention, String schema) {}
+
+    Mono<ServerResponse> create(ServerRequest request) {
+        return requests.principal(request)
+                .flatMap(principal -> bodies.object(request).map(body -> readNew(principal, body)))
+                .flatMap(this::checkOwnerAndName)
+                .flatMap(this::insert)
+                .flatMap(action -> ServerResponse.created(URI.create("/v1/actions/" + action.action()))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(view(action, List.of(), 0L)));
+    }
+
+    private NewAction readNew(Principal principal, JsonNode body) {
+        FieldReader fields = new FieldReader(body, CREATE_FIELDS);
+        String name = fields.check("action", fields.requiredString("action", 200), Names::checkAction);
+        String owner = fields.check("application", fields.requiredString("application", 100), Names::checkApplication);
+        JsonNode schema = readSchema(fields);
+        int partitions = fields.optionalInt("partitions", 1, MAX_PARTITIONS).orElse(defaultPartitions);
+        Retention retention = fields.optionalString("retention", 40)
+                .map(text -> {
+                    Retention.ParseResult parsed = Retention.parse(text);
+                    parsed.problem().ifPresent(p -> fields.reject("retention", p));
+                    return parsed.retention().orElse(defaultRetention);
+                })
+                .orElse(defaultRetention);
+        String partitionKey = fields.check(
+                "partition_key",
+                fields.optionalString("partition_key", 512).orElse(null),
+                p -> JSON_POINTER.matcher(p).matches()
+                        ? Optional.empty()
+                        : Optional.of("must be a JSON pointer into the payload, such as /user_id"));
+        CompatibilityMode mode = readMode(fields, "compatibility");
+        String description = fields.optionalString("description", 2000).orElse(null);
+        fields.validate("the action");
+        if (owner != null && !principal.mayActAs(owner)) {
+            throw ProblemException.forbidden("an application may only register actions it owns");
+        }
+        Instant now = clock.instant();
+        ActionState state = new ActionState(
+                name,
+                owner,
+                names.eventTopic(name),
+                1,
+                schema,
+                partitions,
+                retention.text(),
+                partitionKey,
+                mode.name().toLowerCase(),
+                description,
+                now);
+        return new NewAction(state, retention, json.writeValueAsString(schema));
+    }
+
+    /** The schema object; a string holding JSON is accepted, as the original did, and parsed once. */
+    private JsonNode readSchema(FieldReader fields) {
+        Optional<JsonNode> node = fields.optionalNode("schemata");
+        if (node.isEmpty()) {
+            fields.reject("schemata", "is required");
+            return null;
+        }
+        JsonNode schema = node.get();
+        if (schema.isString()) {
+            try {
+                schema = json.readTree(schema.asString());
+            } catch (RuntimeException e) {
+                fields.reject("schemata", "is a string that does not hold JSON");
+                return null;
+            }
+        }
+        SchemaCompiler.Compilation compiled = compiler.compile(schema, "/schemata");
+        compiled.problems().forEach(p -> fields.rejectAt(p.pointer(), p.message()));
+        return schema;
+    }
+
+    private static CompatibilityMode readMode(FieldReader fields, String name) {
+        return fields.optionalString(name, 20)
+                .map(text -> CompatibilityMode.parse(text).orElseGet(() -> {
+                    fields.reject(name, "must be backward, forward, full or none");
+                    return CompatibilityMode.BACKWARD;
+                }))
+                .orElse(CompatibilityMode.BACKWARD);
+    }
+
+    private Mono<NewAction> checkOwnerAndName(NewAction action) {
+        String metric = KafkaNames.metricName(action.state().topic());
+        return repository
+                .findApplication(action.state().application())
+                .switchIfEmpty(Mono.error(() -> ProblemException.unprocessable(
+                        "the action is invalid: no application named "
+                                + action.state().application(),
+                        List.of(new FieldError("/application", "names no registered application")))))
+                .thenMany(repository.actionsWithMetricName(metric))
+                .collectList()
+                .map(existing -> {
+                    names.conflictOf(action.state().action(), existing).ifPresent(problem -> {
+                        if (existing.contains(action.state().action())) {
+                            throw ProblemException.conflict(
+                                    "an action named " + action.state().action() + " exists");
+                        }
+                        throw ProblemException.unprocessable(
+                                "the action is invalid: /action " + problem,
+                                List.of(new FieldError("/action", problem)));
+                    });
+                    return action;
+                });
+    }
+
+    private Mono<ActionState> insert(NewAction action) {
+        ActionState state = action.state();
+        return topics.ensureEventTopic(
+                        state.topic(), state.partitions(), action.retention().retentionMs())
+                .onErrorMap(
+                        e -> !(e instanceof ProblemException),
+                        e -> ProblemException.unavailable(
+                                "Kafka did not create the topic " + state.topic() + " in time; try again"))
+                .then(transactions.transactional(repository
+                        .insertAction(state, KafkaNames.metricName(state.topic()), action.schema())
+                        .then(repository.enqueue(ACTION.key(state.action())))))
+                .onErrorMap(
+                        DataIntegrityViolationException.class,
+                        e -> ProblemException.conflict("an action named " + state.action() + " exists"))
+                .doOnSuccess(v -> relay.wakeUp())
+                .thenReturn(state);
+    }
+
+    Mono<ServerResponse> list(ServerRequest request) {
+        PageRequest page = Requests.page(request);
+        List<Filter> filters = List.of(
+                Filter.contains("a.name", request.queryParam("action").orElse(null)),
+                Filter.contains(
+                        "a.application", request.queryParam("application").orElse(null)),
+                Filter.contains("s.schema", request.queryParam("schemata").orElse(null)),
+                Filter.atLeast("a.created_at", Requests.time(request, "from").orElse(null)),
+                Filter.before("a.created_at", Requests.time(request, "to").orElse(null)));
+        return requests.principal(request)
+                .thenMany(repository.listActions(filters, page.offset(), page.size()))
+                .concatMap(action -> repository.subscriberCount(action.action()).map(n -> view(action, null, n)))
+                .collectList()
+                .flatMap(items -> Requests.list(request, page, items));
+    }
+
+    Mono<ServerResponse> get(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return requests.principal(request)
+                .then(found(name))
+                .flatMap(action -> repository
+                        .schemaVersions(name)
+                        .map(v -> Map.<String, Object>of("version", v.version(), "timestamped", v.timestamped()))
+                        .collectList()
+                        .zipWith(repository.subscriberCount(name))
+                        .map(t -> view(action, t.getT1(), t.getT2())))
+                .flatMap(body -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(body));
+    }
+
+    /** One schema version as it was registered: what {@code ce_dataschema} points at. */
+    Mono<ServerResponse> schema(ServerRequest request) {
+        String name = request.pathVariable("name");
+        String version = request.pathVariable("version");
+        return requests.principal(request)
+                .thenMany(repository.schemaVersions(name))
+                .filter(v -> String.valueOf(v.version()).equals(version))
+                .next()
+                .switchIfEmpty(Mono.error(
+                        () -> ProblemException.notFound("action " + name + " has no schema version " + version)))
+                .flatMap(v -> ServerResponse.ok()
+                        .contentType(MediaType.parseMediaType("application/schema+json"))
+                        .bodyValue(v.schema()));
+    }
+
+    Mono<ServerResponse> addVersion(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return requests.principal(request)
+                .zipWith(found(name))
+                .flatMap(t -> {
+                    Requests.requireActingAs(
+                            t.getT1(), t.getT2().application(), "change the schemata of actions it owns");
+                    return bodies.object(request).map(body -> newVersion(t.getT2(), body));
+                })
+                .flatMap(this::insertVersion)
+                .flatMap(state -> ServerResponse.created(
+                                URI.create("/v1/actions/" + name + "/schemata/" + state.version()))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("action", name, "version", state.version(), "schemata", state.schemata())));
+    }
+
+    private ActionState newVersion(ActionState current, JsonNode body) {
+        FieldReader fields = new FieldReader(body, Set.of("schemata"));
+        JsonNode schema = readSchema(fields);
+        fields.validate("the schema");
+        CompatibilityMode mode =
+                CompatibilityMode.parse(current.compatibility()).orElse(CompatibilityMode.BACKWARD);
+        List<Incompatibility> problems = SchemaCompatibility.check(current.schemata(), schema, mode);
+        if (!problems.isEmpty()) {
+            throw ProblemException.unprocessable(
+                    "the new schema is not " + mode.name().toLowerCase() + " compatible with version "
+                            + current.version() + ": " + problems.get(0).message(),
+                    problems.stream()
+                            .map(p -> new FieldError("/schemata" + p.pointer(), p.message()))
+                            .toList());
+        }
+        return new ActionState(
+                current.action(),
+                current.application(),
+                current.topic(),
+                current.version() + 1,
+                schema,
+                current.partitions(),
+                current.retention(),
+                current.partitionKey(),
+                current.compatibility(),
+                current.description(),
+                current.timestamped());
+    }
+
+    private Mono<ActionState> insertVersion(ActionState next) {
+        return transactions
+                .transactional(repository
+                        .insertSchema(
+                                next.action(),
+                                next.version(),
+                                json.writeValueAsString(next.schemata()),
+                                clock.instant())
+                        .then(repository.enqueue(ACTION.key(next.action()))))
+                .onErrorMap(
+                        DataIntegrityViolationException.class,
+                        e -> ProblemException.conflict("another schema version was registered at the same time"))
+                .doOnSuccess(v -> relay.wakeUp())
+                .thenReturn(next);
+    }
+
+    private Mono<ActionState> found(String name) {
+        return repository
+                .findAction(name)
+                .switchIfEmpty(Mono.error(() -> ProblemException.notFound("no action named " + name)));
+    }
+
+    static Map<String, Object> view(ActionState action, List<?> versions, Long subscribers) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("action", action.action());
+        body.put("application", action.application());
+        body.put("schemata", action.schemata());
+        body.put("version", action.version());
+        if (versions != null && !versions.isEmpty()) {
+            body.put("versions", versions);
+        }
+        body.put("topic", action.topic());
+        body.put("partitions", action.partitions());
+        body.put("retention", action.retention());
+        body.put("partition_key", action.partitionKey());
+        body.put("compatibility", action.compatibility());
+        body.put("description", action.description());
+        body.put("subscribers", subscribers);
+        body.put("timestamped", action.timestamped());
+        return body;
+    }
+}

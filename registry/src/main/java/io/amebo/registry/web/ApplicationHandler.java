@@ -1,0 +1,238 @@
+package io.amebo.registry.web;
+
+import static io.amebo.contract.registry.RegistryKeys.Kind.APPLICATION;
+
+import io.amebo.contract.Names;
+import io.amebo.contract.registry.ApplicationState;
+import io.amebo.platform.auth.SecretCipher;
+import io.amebo.platform.web.FieldReader;
+import io.amebo.platform.web.JsonBodies;
+import io.amebo.platform.web.ProblemException;
+import io.amebo.registry.core.AddressRules;
+import io.amebo.registry.core.PageRequest;
+import io.amebo.registry.kafka.ChangelogRelay;
+import io.amebo.registry.store.RegistryRepository;
+import io.amebo.registry.store.RegistryRepository.Filter;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.MediaType;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/** {@code /v1/applications}: register (admin), list, get, update address, rotate secret, delete. */
+final class ApplicationHandler {
+
+    static final int MIN_SECRET = 16;
+    static final int MAX_SECRET = 512;
+    static final int MAX_URL = 2048;
+    private static final Set<String> CREATE_FIELDS = Set.of("application", "address", "secret");
+    private static final Set<String> UPDATE_FIELDS = Set.of("address", "location", "secret", "rotate_secret");
+
+    private final Requests requests;
+    private final JsonBodies bodies;
+    private final RegistryRepository repository;
+    private final TransactionalOperator transactions;
+    private final SecretCipher cipher;
+    private final ChangelogRelay relay;
+    private final Clock clock;
+    private final Duration secretGrace;
+    private final boolean allowPrivateAddresses;
+    private final SecureRandom random = new SecureRandom();
+
+    ApplicationHandler(
+            Requests requests,
+            JsonBodies bodies,
+            RegistryRepository repository,
+            TransactionalOperator transactions,
+            SecretCipher cipher,
+            ChangelogRelay relay,
+            Clock clock,
+            Duration secretGrace,
+            boolean allowPrivateAddresses) {
+        this.requests = requests;
+        this.bodies = bodies;
+        this.repository = repository;
+        this.transactions = transactions;
+        this.cipher = cipher;
+        this.relay = relay;
+        this.clock = clock;
+        this.secretGrace = secretGrace;
+        this.allowPrivateAddresses = allowPrivateAddresses;
+    }
+
+    record NewApplication(String application, String address, String secret) {}
+
+    Mono<ServerResponse> create(ServerRequest request) {
+        return requests.principal(request)
+                .flatMap(Requests::requireAdmin)
+                .then(bodies.object(request))
+                .map(this::readNew)
+                .flatMap(this::insert)
+                .flatMap(created -> ServerResponse.created(URI.create("/v1/applications/" + created.get("application")))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(created));
+    }
+
+    private NewApplication readNew(JsonNode body) {
+        FieldReader fields = new FieldReader(body, CREATE_FIELDS);
+        String name = fields.check("application", fields.requiredString("application", 100), Names::checkApplication);
+        String address = fields.check("address", fields.requiredString("address", MAX_URL), this::checkAddress);
+        Optional<String> secret = fields.optionalString("secret", MAX_SECRET);
+        secret.ifPresent(s -> fields.check("secret", s, ApplicationHandler::checkSecret));
+        fields.validate("the application");
+        return new NewApplication(name, address, secret.orElseGet(this::generateSecret));
+    }
+
+    private Mono<Map<String, Object>> insert(NewApplication app) {
+        Instant now = clock.instant();
+        return transactions
+                .transactional(repository
+                        .insertApplication(app.application(), app.address(), cipher.seal(app.secret()), now)
+                        .then(repository.enqueue(APPLICATION.key(app.application()))))
+                .onErrorMap(
+                        DataIntegrityViolationException.class,
+                        e -> ProblemException.conflict("an application named " + app.application() + " exists"))
+                .doOnSuccess(v -> relay.wakeUp())
+                .then(Mono.fromSupplier(() -> {
+                    Map<String, Object> body = view(app.application(), app.address(), now);
+                    body.put("secret", app.secret()); // shown once, at creation
+                    return body;
+                }));
+    }
+
+    Mono<ServerResponse> list(ServerRequest request) {
+        PageRequest page = Requests.page(request);
+        List<Filter> filters = List.of(
+                Filter.contains("name", request.queryParam("application").orElse(null)),
+                Filter.contains("address", request.queryParam("address").orElse(null)),
+                Filter.atLeast("created_at", Requests.time(request, "from").orElse(null)),
+                Filter.before("created_at", Requests.time(request, "to").orElse(null)));
+        return requests.principal(request)
+                .thenMany(repository.listApplications(filters, page.offset(), page.size()))
+                .map(ApplicationHandler::view)
+                .collectList()
+                .flatMap(items -> Requests.list(request, page, items));
+    }
+
+    Mono<ServerResponse> get(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return requests.principal(request)
+                .then(found(name))
+                .flatMap(app -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(view(app)));
+    }
+
+    Mono<ServerResponse> update(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return requests.principal(request)
+                .doOnNext(principal -> Requests.requireActingAs(principal, name, "change its own registration"))
+                .then(bodies.object(request))
+                .flatMap(body -> applyUpdate(name, body))
+                .flatMap(body -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(body));
+    }
+
+    private Mono<Map<String, Object>> applyUpdate(String name, JsonNode body) {
+        FieldReader fields = new FieldReader(body, UPDATE_FIELDS);
+        Optional<String> address = fields.optionalString("address", MAX_URL)
+                .or(() -> fields.optionalString("location", MAX_URL)); // the original's name for it
+        address.ifPresent(a -> fields.check(body.has("address") ? "address" : "location", a, this::checkAddress));
+        Optional<String> secret = fields.optionalString("secret", MAX_SECRET);
+        secret.ifPresent(s -> fields.check("secret", s, ApplicationHandler::checkSecret));
+        boolean rotate = fields.optionalBoolean("rotate_secret").orElse(false) || secret.isPresent();
+        if (address.isEmpty() && !rotate) {
+            fields.reject("address", "send an address to change, or secret / rotate_secret to rotate the secret");
+        }
+        fields.validate("the update");
+        String newSecret = rotate ? secret.orElseGet(this::generateSecret) : null;
+        Instant now = clock.instant();
+        Mono<Void> changes = found(name).then(Mono.defer(() -> {
+            Mono<Void> steps = Mono.empty();
+            if (address.isPresent()) {
+                steps = steps.then(repository.updateAddress(name, address.get(), now));
+            }
+            if (newSecret != null) {
+                steps = steps.then(repository.rotateSecret(name, cipher.seal(newSecret), now.plus(secretGrace), now));
+            }
+            return steps.then(repository.enqueue(APPLICATION.key(name)));
+        }));
+        return transactions
+                .transactional(changes)
+                .doOnSuccess(v -> relay.wakeUp())
+                .then(repository.findApplication(name))
+                .map(app -> {
+                    Map<String, Object> view = view(app);
+                    if (newSecret != null) {
+                        view.put("secret", newSecret);
+                        view.put("previous_secret_valid_until", now.plus(secretGrace));
+                    }
+                    return view;
+                });
+    }
+
+    Mono<ServerResponse> delete(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return requests.principal(request)
+                .doOnNext(principal -> Requests.requireActingAs(principal, name, "delete its own registration"))
+                .then(transactions.transactional(found(name)
+                        .then(repository.dependentsOf(name))
+                        .flatMap(n -> n > 0
+                                ? Mono.error(ProblemException.conflict("application " + name + " still owns " + n
+                                        + " actions or subscriptions; delete those first"))
+                                : repository.deleteApplication(name))
+                        .then(repository.enqueue(APPLICATION.key(name)))))
+                .doOnSuccess(v -> relay.wakeUp())
+                .then(ServerResponse.noContent().build());
+    }
+
+    private Mono<ApplicationState> found(String name) {
+        return repository
+                .findApplication(name)
+                .switchIfEmpty(Mono.error(() -> ProblemException.notFound("no application named " + name)));
+    }
+
+    private Optional<String> checkAddress(String address) {
+        return FieldReader.checkHttpUrl(address)
+                .or(() -> AddressRules.checkLiteralHost(address, allowPrivateAddresses));
+    }
+
+    static Optional<String> checkSecret(String secret) {
+        return secret.length() < MIN_SECRET
+                ? Optional.of("must be at least " + MIN_SECRET + " characters")
+                : Optional.empty();
+    }
+
+    /** A Standard Webhooks style secret: {@code whsec_} and 32 random bytes in base64. */
+    private String generateSecret() {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return "whsec_" + Base64.getEncoder().encodeToString(bytes);
+    }
+
+    static Map<String, Object> view(ApplicationState app) {
+        return view(app.application(), app.address(), app.timestamped());
+    }
+
+    private static Map<String, Object> view(String name, String address, Instant timestamped) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("application", name);
+        body.put("address", address);
+        body.put("timestamped", timestamped);
+        return body;
+    }
+}

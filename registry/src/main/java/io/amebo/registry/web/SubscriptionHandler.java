@@ -1,0 +1,315 @@
+package io.amebo.registry.web;
+
+import static io.amebo.contract.registry.RegistryKeys.Kind.SUBSCRIPTION;
+
+import io.amebo.contract.Names;
+import io.amebo.contract.Problem;
+import io.amebo.contract.Problem.FieldError;
+import io.amebo.contract.registry.ApplicationState;
+import io.amebo.contract.registry.SubscriptionState;
+import io.amebo.platform.auth.Principal;
+import io.amebo.platform.web.FieldReader;
+import io.amebo.platform.web.JsonBodies;
+import io.amebo.platform.web.ProblemException;
+import io.amebo.registry.core.AddressRules;
+import io.amebo.registry.core.PageRequest;
+import io.amebo.registry.kafka.ChangelogRelay;
+import io.amebo.registry.store.RegistryRepository;
+import io.amebo.registry.store.RegistryRepository.Filter;
+import java.net.URI;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.MediaType;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/** {@code /v1/subscriptions}: subscribe, list, get, pause / resume / change, delete. */
+final class SubscriptionHandler {
+
+    private static final Set<String> CREATE_FIELDS = Set.of(
+            "application",
+            "subscription",
+            "action",
+            "handler",
+            "max_retries",
+            "filter",
+            "ordered",
+            "rate_limit",
+            "description",
+            "backfill_from");
+    private static final Set<String> UPDATE_FIELDS =
+            Set.of("handler", "max_retries", "ordered", "rate_limit", "description", "status");
+    /** Accepted by DESIGN's API but not built yet: refused honestly with 501 rather than ignored. */
+    private static final Set<String> NOT_YET_SUPPORTED = Set.of("filter", "backfill_from");
+
+    private final Requests requests;
+    private final JsonBodies bodies;
+    private final RegistryRepository repository;
+    private final TransactionalOperator transactions;
+    private final ChangelogRelay relay;
+    private final Clock clock;
+    private final int defaultMaxRetries;
+    private final boolean allowPrivateAddresses;
+
+    SubscriptionHandler(
+            Requests requests,
+            JsonBodies bodies,
+            RegistryRepository repository,
+            TransactionalOperator transactions,
+            ChangelogRelay relay,
+            Clock clock,
+            int defaultMaxRetries,
+            boolean allowPrivateAddresses) {
+        this.requests = requests;
+        this.bodies = bodies;
+        this.repository = repository;
+        this.transactions = transactions;
+        this.relay = relay;
+        this.clock = clock;
+        this.defaultMaxRetries = defaultMaxRetries;
+        this.allowPrivateAddresses = allowPrivateAddresses;
+    }
+
+    Mono<ServerResponse> create(ServerRequest request) {
+        return requests.principal(request)
+                .flatMap(principal -> bodies.object(request).map(body -> readNew(principal, body)))
+                .flatMap(this::checkReferences)
+                .flatMap(this::insert)
+                .flatMap(view -> ServerResponse.created(URI.create("/v1/subscriptions/" + view.get("subscription")))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(view));
+    }
+
+    private SubscriptionState readNew(Principal principal, JsonNode body) {
+        FieldReader fields = new FieldReader(body, CREATE_FIELDS);
+        String application =
+                fields.check("application", fields.requiredString("application", 100), Names::checkApplication);
+        String name =
+                fields.check("subscription", fields.requiredString("subscription", 100), Names::checkSubscription);
+        String action = fields.check("action", fields.requiredString("action", 200), Names::checkAction);
+        String handler =
+                fields.check("handler", fields.requiredString("handler", 2048), SubscriptionHandler::checkHandler);
+        int maxRetries = fields.optionalInt("max_retries", 1, 10_000).orElse(defaultMaxRetries);
+        boolean ordered = fields.optionalBoolean("ordered").orElse(false);
+        Integer rateLimit = fields.optionalInt("rate_limit", 1, 1_000_000).orElse(null);
+        String description = fields.optionalString("description", 2000).orElse(null);
+        fields.validate("the subscription");
+        for (String field : NOT_YET_SUPPORTED) {
+            if (body.has(field) && !body.get(field).isNull()) {
+                throw new ProblemException(Problem.invalid(
+                        501,
+                        "Not Implemented",
+                        field + " is not supported yet",
+                        List.of(new FieldError(FieldReader.pointer(field), "is not supported yet"))));
+            }
+        }
+        if (!principal.mayActAs(application)) {
+            throw ProblemException.forbidden("an application may only subscribe itself");
+        }
+        return new SubscriptionState(
+                name,
+                application,
+                action,
+                handler,
+                maxRetries,
+                ordered,
+                rateLimit,
+                description,
+                SubscriptionState.ACTIVE,
+                null,
+                clock.instant());
+    }
+
+    private Mono<SubscriptionState> checkReferences(SubscriptionState s) {
+        Mono<ApplicationState> subscriber = repository
+                .findApplication(s.application())
+                .switchIfEmpty(Mono.error(() -> invalid("/application", "names no registered application")));
+        return subscriber
+                .flatMap(app -> repository
+                        .findAction(s.action())
+                        .switchIfEmpty(Mono.error(() -> invalid("/action", "names no registered action")))
+                        .thenReturn(app))
+                .map(app -> {
+                    checkEndpoint(s.endpoint(app.address()));
+                    return s;
+                });
+    }
+
+    private void checkEndpoint(String endpoint) {
+        AddressRules.checkLiteralHost(endpoint, allowPrivateAddresses).ifPresent(problem -> {
+            throw invalid("/handler", problem);
+        });
+    }
+
+    private Mono<Map<String, Object>> insert(SubscriptionState s) {
+        return transactions
+                .transactional(
+                        repository.insertSubscription(s).then(repository.enqueue(SUBSCRIPTION.key(s.subscription()))))
+                .onErrorMap(
+                        DataIntegrityViolationException.class,
+                        e -> ProblemException.conflict("a subscription named " + s.subscription() + " exists"))
+                .doOnSuccess(v -> relay.wakeUp())
+                .then(view(s));
+    }
+
+    Mono<ServerResponse> list(ServerRequest request) {
+        PageRequest page = Requests.page(request);
+        return requests.principal(request)
+                .flatMapMany(principal -> repository.listSubscriptions(
+                        List.of(
+                                Filter.contains(
+                                        "application",
+                                        request.queryParam("application").orElse(null)),
+                                Filter.contains(
+                                        "action", request.queryParam("action").orElse(null)),
+                                Filter.equal(
+                                        "status", request.queryParam("status").orElse(null)),
+                                // an application sees its own subscriptions; the admin sees all
+                                Filter.equal(
+                                        "application", principal instanceof Principal.Application a ? a.name() : null),
+                                Filter.atLeast(
+                                        "created_at",
+                                        Requests.time(request, "from").orElse(null)),
+                                Filter.before(
+                                        "created_at",
+                                        Requests.time(request, "to").orElse(null))),
+                        page.offset(),
+                        page.size()))
+                .concatMap(this::view)
+                .collectList()
+                .flatMap(items -> Requests.list(request, page, items));
+    }
+
+    Mono<ServerResponse> get(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return requests.principal(request)
+                .zipWith(found(name))
+                .flatMap(t -> {
+                    Requests.requireActingAs(t.getT1(), t.getT2().application(), "read its own subscriptions");
+                    return view(t.getT2());
+                })
+                .flatMap(body -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(body));
+    }
+
+    Mono<ServerResponse> update(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return requests.principal(request)
+                .zipWith(found(name))
+                .flatMap(t -> {
+                    Requests.requireActingAs(t.getT1(), t.getT2().application(), "change its own subscriptions");
+                    return bodies.object(request).map(body -> changed(t.getT2(), body, t.getT1()));
+                })
+                .flatMap(s -> repository.findApplication(s.application()).map(app -> {
+                    checkEndpoint(s.endpoint(app.address()));
+                    return s;
+                }))
+                .flatMap(s -> transactions
+                        .transactional(repository
+                                .updateSubscription(s, clock.instant())
+                                .then(repository.enqueue(SUBSCRIPTION.key(s.subscription()))))
+                        .doOnSuccess(v -> relay.wakeUp())
+                        .then(view(s)))
+                .flatMap(body -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(body));
+    }
+
+    private SubscriptionState changed(SubscriptionState s, JsonNode body, Principal principal) {
+        FieldReader fields = new FieldReader(body, UPDATE_FIELDS);
+        String handler = fields.check(
+                "handler", fields.optionalString("handler", 2048).orElse(null), SubscriptionHandler::checkHandler);
+        Optional<Integer> maxRetries = fields.optionalInt("max_retries", 1, 10_000);
+        Optional<Boolean> ordered = fields.optionalBoolean("ordered");
+        Optional<Integer> rateLimit = fields.optionalInt("rate_limit", 1, 1_000_000);
+        Optional<String> description = fields.optionalString("description", 2000);
+        Optional<String> status = fields.optionalString("status", 20);
+        status.ifPresent(v -> fields.check(
+                "status",
+                v,
+                x -> x.equals(SubscriptionState.ACTIVE) || x.equals(SubscriptionState.PAUSED)
+                        ? Optional.empty()
+                        : Optional.of("must be active or paused")));
+        fields.validate("the update");
+        String newStatus = status.orElse(s.status());
+        String reason = newStatus.equals(SubscriptionState.PAUSED)
+                ? (status.isPresent()
+                        ? "paused by " + (principal.isAdmin() ? "the admin" : "the subscriber")
+                        : s.pausedReason())
+                : null;
+        return new SubscriptionState(
+                s.subscription(),
+                s.application(),
+                s.action(),
+                handler != null ? handler : s.handler(),
+                maxRetries.orElse(s.maxRetries()),
+                ordered.orElse(s.ordered()),
+                rateLimit.orElse(s.rateLimit()),
+                description.orElse(s.description()),
+                newStatus,
+                reason,
+                s.timestamped());
+    }
+
+    Mono<ServerResponse> delete(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return requests.principal(request)
+                .zipWith(found(name))
+                .flatMap(t -> {
+                    Requests.requireActingAs(t.getT1(), t.getT2().application(), "delete its own subscriptions");
+                    return transactions.transactional(
+                            repository.deleteSubscription(name).then(repository.enqueue(SUBSCRIPTION.key(name))));
+                })
+                .doOnSuccess(v -> relay.wakeUp())
+                .then(ServerResponse.noContent().build());
+    }
+
+    private Mono<SubscriptionState> found(String name) {
+        return repository
+                .findSubscription(name)
+                .switchIfEmpty(Mono.error(() -> ProblemException.notFound("no subscription named " + name)));
+    }
+
+    /** An absolute http(s) URL, or a path starting with '/' resolved against the application's address. */
+    static Optional<String> checkHandler(String handler) {
+        if (handler.startsWith("/")) {
+            return handler.startsWith("//") || handler.contains(" ") || handler.contains("#")
+                    ? Optional.of("must be an absolute http(s) URL or a path starting with a single '/'")
+                    : Optional.empty();
+        }
+        return FieldReader.checkHttpUrl(handler);
+    }
+
+    private Mono<Map<String, Object>> view(SubscriptionState s) {
+        return repository.findApplication(s.application()).map(app -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("subscription", s.subscription());
+            body.put("application", s.application());
+            body.put("action", s.action());
+            body.put("handler", s.handler());
+            body.put("endpoint", s.endpoint(app.address()));
+            body.put("max_retries", s.maxRetries());
+            body.put("ordered", s.ordered());
+            body.put("rate_limit", s.rateLimit());
+            body.put("description", s.description());
+            body.put("status", s.status());
+            body.put("paused_reason", s.pausedReason());
+            body.put("timestamped", s.timestamped());
+            return body;
+        });
+    }
+
+    private static ProblemException invalid(String pointer, String message) {
+        return ProblemException.unprocessable(
+                "the subscription is invalid: " + pointer + " " + message, List.of(new FieldError(pointer, message)));
+    }
+}

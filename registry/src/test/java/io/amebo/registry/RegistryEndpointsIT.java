@@ -1,0 +1,294 @@
+package io.amebo.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amebo.testkit.RealInfrastructure;
+import io.amebo.testkit.SharedKafka;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.HttpHeaders;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** The registry's endpoints beyond registration: lists, lookups, schema versions, updates and deletes. */
+@RealInfrastructure
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+@ActiveProfiles("test")
+class RegistryEndpointsIT {
+
+    private static final String OPEN_V1 =
+            "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}},\"required\":[\"id\"]}";
+
+    @Autowired
+    private WebTestClient http;
+
+    private Api api;
+    private String app;
+    private String auth;
+
+    @BeforeEach
+    void registerAnApplication() {
+        api = new Api(http);
+        app = SharedKafka.uniqueName("endpoints");
+        api.application(app, "https://endpoints.example.com/base/", "endpoints-secret-0123456789");
+        auth = Api.basic(app, "endpoints-secret-0123456789");
+    }
+
+    @Test
+    void listsPageByPageInAStableOrderWithALinkToTheNextPage() {
+        String prefix = SharedKafka.uniqueName("paged");
+        for (int i = 0; i < 5; i++) {
+            api.application(prefix + "-" + i, "https://paged.example.com", "paged-secret-0123456789");
+        }
+
+        String link = api.get("/v1/applications?application=" + prefix + "&pagination=2", Api.ADMIN)
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .valueMatches(HttpHeaders.LINK, "<.*page=2.*>; rel=\"next\"")
+                .expectBody()
+                .jsonPath("$.length()")
+                .isEqualTo(2)
+                .jsonPath("$[0].application")
+                .isEqualTo(prefix + "-0")
+                .returnResult()
+                .getResponseHeaders()
+                .getFirst(HttpHeaders.LINK);
+        String next = link.substring(1, link.indexOf('>'));
+
+        api.get(next, Api.ADMIN)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$[0].application")
+                .isEqualTo(prefix + "-2");
+        api.get("/v1/applications?application=" + prefix + "&page=3&pagination=2", Api.ADMIN)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.length()")
+                .isEqualTo(1);
+        api.get("/v1/applications?pagination=101", Api.ADMIN)
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/pagination");
+    }
+
+    @Test
+    void filtersByTimeWindow() {
+        api.get("/v1/applications?application=" + app + "&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z", auth)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.length()")
+                .isEqualTo(1);
+        api.get("/v1/applications?application=" + app + "&to=2000-01-01T00:00:00Z", auth)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.length()")
+                .isEqualTo(0);
+        api.get("/v1/applications?from=yesterday", auth).expectStatus().isBadRequest();
+    }
+
+    @Test
+    void acceptsABackwardCompatibleSchemaVersionAndRefusesABreakingOne() {
+        String action = SharedKafka.uniqueName("versioned");
+        api.post(
+                        "/v1/actions",
+                        auth,
+                        "{\"action\":\"%s\",\"application\":\"%s\",\"schemata\":%s}".formatted(action, app, OPEN_V1))
+                .expectStatus()
+                .isCreated();
+
+        // making a required property optional widens what is accepted: backward compatible
+        api.post(
+                        "/v1/actions/" + action + "/schemata",
+                        auth,
+                        "{\"schemata\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}}")
+                .expectStatus()
+                .isCreated()
+                .expectBody()
+                .jsonPath("$.version")
+                .isEqualTo(2);
+        // changing a property's type breaks readers of old events
+        api.post(
+                        "/v1/actions/" + action + "/schemata",
+                        auth,
+                        "{\"schemata\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"}}}}")
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/schemata/properties/id");
+
+        api.get("/v1/actions/" + action, auth)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.version")
+                .isEqualTo(2)
+                .jsonPath("$.versions.length()")
+                .isEqualTo(2)
+                .jsonPath("$.subscribers")
+                .isEqualTo(0);
+        api.get("/v1/actions/" + action + "/schemata/1", auth)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.required[0]")
+                .isEqualTo("id");
+        api.get("/v1/actions/" + action + "/schemata/9", auth).expectStatus().isNotFound();
+    }
+
+    @Test
+    void refusesADuplicateActionAndAnActionWhoseTopicCollidesInMetrics() {
+        String action = SharedKafka.uniqueName("dup.action");
+        String body = "{\"action\":\"%s\",\"application\":\"%s\",\"schemata\":{}}";
+        api.post("/v1/actions", auth, body.formatted(action, app))
+                .expectStatus()
+                .isCreated();
+
+        api.post("/v1/actions", auth, body.formatted(action, app))
+                .expectStatus()
+                .isEqualTo(409);
+        api.post("/v1/actions", auth, body.formatted(action.replace('.', '_'), app))
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/action");
+    }
+
+    @Test
+    void resolvesPathHandlersAgainstTheCurrentAddressAndPausesResumesAndDeletes() {
+        String action = SharedKafka.uniqueName("sub.action");
+        api.action(action, app, "{}");
+        String subscription = SharedKafka.uniqueName("sub");
+        api.post(
+                        "/v1/subscriptions",
+                        auth,
+                        "{\"application\":\"%s\",\"subscription\":\"%s\",\"action\":\"%s\",\"handler\":\"/hooks/a\","
+                                        .formatted(app, subscription, action)
+                                + "\"max_retries\":3,\"ordered\":true,\"rate_limit\":10,\"description\":\"d\"}")
+                .expectStatus()
+                .isCreated()
+                .expectBody()
+                .jsonPath("$.endpoint")
+                .isEqualTo("https://endpoints.example.com/base/hooks/a");
+
+        api.patch("/v1/applications/" + app, auth, "{\"address\":\"https://moved.example.com\"}")
+                .expectStatus()
+                .isOk();
+        api.get("/v1/subscriptions/" + subscription, auth)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.endpoint")
+                .isEqualTo("https://moved.example.com/hooks/a")
+                .jsonPath("$.max_retries")
+                .isEqualTo(3)
+                .jsonPath("$.ordered")
+                .isEqualTo(true);
+
+        api.patch("/v1/subscriptions/" + subscription, auth, "{\"status\":\"paused\"}")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("paused")
+                .jsonPath("$.paused_reason")
+                .isEqualTo("paused by the subscriber");
+        api.patch("/v1/subscriptions/" + subscription, auth, "{\"status\":\"active\",\"max_retries\":7}")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("active")
+                .jsonPath("$.max_retries")
+                .isEqualTo(7);
+        api.get("/v1/subscriptions?action=" + action, auth)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.length()")
+                .isEqualTo(1);
+        api.get("/v1/actions/" + action, auth)
+                .expectBody()
+                .jsonPath("$.subscribers")
+                .isEqualTo(1);
+
+        api.delete("/v1/applications/" + app, auth).expectStatus().isEqualTo(409);
+        api.delete("/v1/subscriptions/" + subscription, auth).expectStatus().isNoContent();
+        api.get("/v1/subscriptions/" + subscription, auth).expectStatus().isNotFound();
+    }
+
+    @Test
+    void refusesFeaturesThatAreNotBuiltYetHonestly() {
+        String action = SharedKafka.uniqueName("nyi.action");
+        api.action(action, app, "{}");
+
+        api.post(
+                        "/v1/subscriptions",
+                        auth,
+                        "{\"application\":\"%s\",\"subscription\":\"%s\",\"action\":\"%s\",\"handler\":\"/h\",\"filter\":\"x\"}"
+                                .formatted(app, SharedKafka.uniqueName("nyi"), action))
+                .expectStatus()
+                .isEqualTo(501);
+    }
+
+    @Test
+    void deletesAnApplicationThatOwnsNothing() {
+        String lonely = SharedKafka.uniqueName("lonely");
+        api.application(lonely, "https://lonely.example.com", "lonely-secret-0123456789");
+
+        api.delete("/v1/applications/" + lonely, Api.ADMIN).expectStatus().isNoContent();
+        api.get("/v1/applications/" + lonely, Api.ADMIN).expectStatus().isNotFound();
+        api.get("/v1/applications/" + lonely, Api.basic(lonely, "lonely-secret-0123456789"))
+                .expectStatus()
+                .isUnauthorized();
+    }
+
+    @Test
+    void answersHealthReadinessAndPrometheusMetricsWithoutAuthentication() {
+        api.get("/health", null)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("UP");
+        api.get("/health/ready", null)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.components.r2dbc.status")
+                .isEqualTo("UP");
+        api.get("/metrics", null)
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .value(body ->
+                        assertThat(body).contains("jvm_memory_used_bytes").contains("service=\"registry\""));
+    }
+
+    @Test
+    void answersUnknownPathsAndMethodsWithProblems() {
+        api.get("/v1/nothing-here", Api.ADMIN)
+                .expectStatus()
+                .isNotFound()
+                .expectHeader()
+                .contentType("application/problem+json");
+        api.get("/v1/actions/" + SharedKafka.uniqueName("missing"), Api.ADMIN)
+                .expectStatus()
+                .isNotFound()
+                .expectBody()
+                .jsonPath("$.error")
+                .value(error -> assertThat(error.toString()).startsWith("no action named"));
+    }
+}
