@@ -9,19 +9,14 @@ import io.amebo.contract.registry.ActionState;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.schema.SchemaCompiler;
 import io.amebo.platform.web.FieldReader;
-import io.amebo.platform.web.JsonBodies;
 import io.amebo.platform.web.ProblemException;
 import io.amebo.registry.core.PageRequest;
 import io.amebo.registry.core.Retention;
 import io.amebo.registry.core.schema.CompatibilityMode;
 import io.amebo.registry.core.schema.Incompatibility;
 import io.amebo.registry.core.schema.SchemaCompatibility;
-import io.amebo.registry.kafka.ChangelogRelay;
-import io.amebo.registry.kafka.KafkaTopicAdmin;
-import io.amebo.registry.store.RegistryRepository;
 import io.amebo.registry.store.RegistryRepository.Filter;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,12 +26,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.MediaType;
-import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** {@code /v1/actions}: register an action with its topic and schema, list, get, add schema versions. */
 final class ActionHandler {
@@ -54,50 +47,18 @@ final class ActionHandler {
     private static final int MAX_PARTITIONS = 1000;
 
     private final Requests requests;
-    private final JsonBodies bodies;
-    private final RegistryRepository repository;
-    private final TransactionalOperator transactions;
-    private final KafkaTopicAdmin topics;
-    private final KafkaNames names;
-    private final SchemaCompiler compiler;
-    private final ChangelogRelay relay;
-    private final JsonMapper json;
-    private final Clock clock;
-    private final int defaultPartitions;
-    private final Retention defaultRetention;
+    private final RegistryRoutes.Dependencies d;
 
-    ActionHandler(
-            Requests requests,
-            JsonBodies bodies,
-            RegistryRepository repository,
-            TransactionalOperator transactions,
-            KafkaTopicAdmin topics,
-            KafkaNames names,
-            SchemaCompiler compiler,
-            ChangelogRelay relay,
-            JsonMapper json,
-            Clock clock,
-            int defaultPartitions,
-            Retention defaultRetention) {
+    ActionHandler(Requests requests, RegistryRoutes.Dependencies d) {
         this.requests = requests;
-        this.bodies = bodies;
-        this.repository = repository;
-        this.transactions = transactions;
-        this.topics = topics;
-        this.names = names;
-        this.compiler = compiler;
-        this.relay = relay;
-        this.json = json;
-        this.clock = clock;
-        this.defaultPartitions = defaultPartitions;
-        this.defaultRetention = defaultRetention;
+        this.d = d;
     }
 
     record NewAction(ActionState state, Retention retention, String schema) {}
 
     Mono<ServerResponse> create(ServerRequest request) {
         return requests.principal(request)
-                .flatMap(principal -> bodies.object(request).map(body -> readNew(principal, body)))
+                .flatMap(principal -> d.bodies().object(request).map(body -> readNew(principal, body)))
                 .flatMap(this::checkOwnerAndName)
                 .flatMap(this::insert)
                 .flatMap(action -> ServerResponse.created(URI.create("/v1/actions/" + action.action()))
@@ -110,14 +71,14 @@ final class ActionHandler {
         String name = fields.check("action", fields.requiredString("action", 200), Names::checkAction);
         String owner = fields.check("application", fields.requiredString("application", 100), Names::checkApplication);
         JsonNode schema = readSchema(fields);
-        int partitions = fields.optionalInt("partitions", 1, MAX_PARTITIONS).orElse(defaultPartitions);
+        int partitions = fields.optionalInt("partitions", 1, MAX_PARTITIONS).orElse(d.defaultPartitions());
         Retention retention = fields.optionalString("retention", 40)
                 .map(text -> {
                     Retention.ParseResult parsed = Retention.parse(text);
                     parsed.problem().ifPresent(p -> fields.reject("retention", p));
-                    return parsed.retention().orElse(defaultRetention);
+                    return parsed.retention().orElse(d.defaultRetention());
                 })
-                .orElse(defaultRetention);
+                .orElse(d.defaultRetention());
         String partitionKey = fields.check(
                 "partition_key",
                 fields.optionalString("partition_key", 512).orElse(null),
@@ -130,11 +91,11 @@ final class ActionHandler {
         if (owner != null && !principal.mayActAs(owner)) {
             throw ProblemException.forbidden("an application may only register actions it owns");
         }
-        Instant now = clock.instant();
+        Instant now = d.clock().instant();
         ActionState state = new ActionState(
                 name,
                 owner,
-                names.eventTopic(name),
+                d.names().eventTopic(name),
                 1,
                 schema,
                 partitions,
@@ -143,7 +104,7 @@ final class ActionHandler {
                 mode.name().toLowerCase(),
                 description,
                 now);
-        return new NewAction(state, retention, json.writeValueAsString(schema));
+        return new NewAction(state, retention, d.json().writeValueAsString(schema));
     }
 
     /** The schema object; a string holding JSON is accepted, as the original did, and parsed once. */
@@ -156,13 +117,13 @@ final class ActionHandler {
         JsonNode schema = node.get();
         if (schema.isString()) {
             try {
-                schema = json.readTree(schema.asString());
+                schema = d.json().readTree(schema.asString());
             } catch (RuntimeException e) {
                 fields.reject("schemata", "is a string that does not hold JSON");
                 return null;
             }
         }
-        SchemaCompiler.Compilation compiled = compiler.compile(schema, "/schemata");
+        SchemaCompiler.Compilation compiled = d.compiler().compile(schema, "/schemata");
         compiled.problems().forEach(p -> fields.rejectAt(p.pointer(), p.message()));
         return schema;
     }
@@ -178,16 +139,16 @@ final class ActionHandler {
 
     private Mono<NewAction> checkOwnerAndName(NewAction action) {
         String metric = KafkaNames.metricName(action.state().topic());
-        return repository
+        return d.repository()
                 .findApplication(action.state().application())
                 .switchIfEmpty(Mono.error(() -> ProblemException.unprocessable(
                         "the action is invalid: no application named "
                                 + action.state().application(),
                         List.of(new FieldError("/application", "names no registered application")))))
-                .thenMany(repository.actionsWithMetricName(metric))
+                .thenMany(d.repository().actionsWithMetricName(metric))
                 .collectList()
                 .map(existing -> {
-                    names.conflictOf(action.state().action(), existing).ifPresent(problem -> {
+                    d.names().conflictOf(action.state().action(), existing).ifPresent(problem -> {
                         if (existing.contains(action.state().action())) {
                             throw ProblemException.conflict(
                                     "an action named " + action.state().action() + " exists");
@@ -202,19 +163,21 @@ final class ActionHandler {
 
     private Mono<ActionState> insert(NewAction action) {
         ActionState state = action.state();
-        return topics.ensureEventTopic(
+        return d.topics()
+                .ensureEventTopic(
                         state.topic(), state.partitions(), action.retention().retentionMs())
                 .onErrorMap(
                         e -> !(e instanceof ProblemException),
                         e -> ProblemException.unavailable(
                                 "Kafka did not create the topic " + state.topic() + " in time; try again"))
-                .then(transactions.transactional(repository
-                        .insertAction(state, KafkaNames.metricName(state.topic()), action.schema())
-                        .then(repository.enqueue(ACTION.key(state.action())))))
+                .then(d.transactions()
+                        .transactional(d.repository()
+                                .insertAction(state, KafkaNames.metricName(state.topic()), action.schema())
+                                .then(d.repository().enqueue(ACTION.key(state.action())))))
                 .onErrorMap(
                         DataIntegrityViolationException.class,
                         e -> ProblemException.conflict("an action named " + state.action() + " exists"))
-                .doOnSuccess(v -> relay.wakeUp())
+                .doOnSuccess(v -> d.relay().wakeUp())
                 .thenReturn(state);
     }
 
@@ -228,8 +191,9 @@ final class ActionHandler {
                 Filter.atLeast("a.created_at", Requests.time(request, "from").orElse(null)),
                 Filter.before("a.created_at", Requests.time(request, "to").orElse(null)));
         return requests.principal(request)
-                .thenMany(repository.listActions(filters, page.offset(), page.size()))
-                .concatMap(action -> repository.subscriberCount(action.action()).map(n -> view(action, null, n)))
+                .thenMany(d.repository().listActions(filters, page.offset(), page.size()))
+                .concatMap(action ->
+                        d.repository().subscriberCount(action.action()).map(n -> view(action, null, n)))
                 .collectList()
                 .flatMap(items -> Requests.list(request, page, items));
     }
@@ -238,11 +202,11 @@ final class ActionHandler {
         String name = request.pathVariable("name");
         return requests.principal(request)
                 .then(found(name))
-                .flatMap(action -> repository
+                .flatMap(action -> d.repository()
                         .schemaVersions(name)
                         .map(v -> Map.<String, Object>of("version", v.version(), "timestamped", v.timestamped()))
                         .collectList()
-                        .zipWith(repository.subscriberCount(name))
+                        .zipWith(d.repository().subscriberCount(name))
                         .map(t -> view(action, t.getT1(), t.getT2())))
                 .flatMap(body -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)
@@ -254,7 +218,7 @@ final class ActionHandler {
         String name = request.pathVariable("name");
         String version = request.pathVariable("version");
         return requests.principal(request)
-                .thenMany(repository.schemaVersions(name))
+                .thenMany(d.repository().schemaVersions(name))
                 .filter(v -> String.valueOf(v.version()).equals(version))
                 .next()
                 .switchIfEmpty(Mono.error(
@@ -271,7 +235,7 @@ final class ActionHandler {
                 .flatMap(t -> {
                     Requests.requireActingAs(
                             t.getT1(), t.getT2().application(), "change the schemata of actions it owns");
-                    return bodies.object(request).map(body -> newVersion(t.getT2(), body));
+                    return d.bodies().object(request).map(body -> newVersion(t.getT2(), body));
                 })
                 .flatMap(this::insertVersion)
                 .flatMap(state -> ServerResponse.created(
@@ -310,23 +274,23 @@ final class ActionHandler {
     }
 
     private Mono<ActionState> insertVersion(ActionState next) {
-        return transactions
-                .transactional(repository
+        return d.transactions()
+                .transactional(d.repository()
                         .insertSchema(
                                 next.action(),
                                 next.version(),
-                                json.writeValueAsString(next.schemata()),
-                                clock.instant())
-                        .then(repository.enqueue(ACTION.key(next.action()))))
+                                d.json().writeValueAsString(next.schemata()),
+                                d.clock().instant())
+                        .then(d.repository().enqueue(ACTION.key(next.action()))))
                 .onErrorMap(
                         DataIntegrityViolationException.class,
                         e -> ProblemException.conflict("another schema version was registered at the same time"))
-                .doOnSuccess(v -> relay.wakeUp())
+                .doOnSuccess(v -> d.relay().wakeUp())
                 .thenReturn(next);
     }
 
     private Mono<ActionState> found(String name) {
-        return repository
+        return d.repository()
                 .findAction(name)
                 .switchIfEmpty(Mono.error(() -> ProblemException.notFound("no action named " + name)));
     }

@@ -4,19 +4,13 @@ import static io.amebo.contract.registry.RegistryKeys.Kind.APPLICATION;
 
 import io.amebo.contract.Names;
 import io.amebo.contract.registry.ApplicationState;
-import io.amebo.platform.auth.SecretCipher;
 import io.amebo.platform.web.FieldReader;
-import io.amebo.platform.web.JsonBodies;
 import io.amebo.platform.web.ProblemException;
 import io.amebo.registry.core.AddressRules;
 import io.amebo.registry.core.PageRequest;
-import io.amebo.registry.kafka.ChangelogRelay;
-import io.amebo.registry.store.RegistryRepository;
 import io.amebo.registry.store.RegistryRepository.Filter;
 import java.net.URI;
 import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -26,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.MediaType;
-import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
@@ -42,35 +35,12 @@ final class ApplicationHandler {
     private static final Set<String> UPDATE_FIELDS = Set.of("address", "location", "secret", "rotate_secret");
 
     private final Requests requests;
-    private final JsonBodies bodies;
-    private final RegistryRepository repository;
-    private final TransactionalOperator transactions;
-    private final SecretCipher cipher;
-    private final ChangelogRelay relay;
-    private final Clock clock;
-    private final Duration secretGrace;
-    private final boolean allowPrivateAddresses;
+    private final RegistryRoutes.Dependencies d;
     private final SecureRandom random = new SecureRandom();
 
-    ApplicationHandler(
-            Requests requests,
-            JsonBodies bodies,
-            RegistryRepository repository,
-            TransactionalOperator transactions,
-            SecretCipher cipher,
-            ChangelogRelay relay,
-            Clock clock,
-            Duration secretGrace,
-            boolean allowPrivateAddresses) {
+    ApplicationHandler(Requests requests, RegistryRoutes.Dependencies d) {
         this.requests = requests;
-        this.bodies = bodies;
-        this.repository = repository;
-        this.transactions = transactions;
-        this.cipher = cipher;
-        this.relay = relay;
-        this.clock = clock;
-        this.secretGrace = secretGrace;
-        this.allowPrivateAddresses = allowPrivateAddresses;
+        this.d = d;
     }
 
     record NewApplication(String application, String address, String secret) {}
@@ -78,7 +48,7 @@ final class ApplicationHandler {
     Mono<ServerResponse> create(ServerRequest request) {
         return requests.principal(request)
                 .flatMap(Requests::requireAdmin)
-                .then(bodies.object(request))
+                .then(d.bodies().object(request))
                 .map(this::readNew)
                 .flatMap(this::insert)
                 .flatMap(created -> ServerResponse.created(URI.create("/v1/applications/" + created.get("application")))
@@ -97,15 +67,16 @@ final class ApplicationHandler {
     }
 
     private Mono<Map<String, Object>> insert(NewApplication app) {
-        Instant now = clock.instant();
-        return transactions
-                .transactional(repository
-                        .insertApplication(app.application(), app.address(), cipher.seal(app.secret()), now)
-                        .then(repository.enqueue(APPLICATION.key(app.application()))))
+        Instant now = d.clock().instant();
+        return d.transactions()
+                .transactional(d.repository()
+                        .insertApplication(
+                                app.application(), app.address(), d.cipher().seal(app.secret()), now)
+                        .then(d.repository().enqueue(APPLICATION.key(app.application()))))
                 .onErrorMap(
                         DataIntegrityViolationException.class,
                         e -> ProblemException.conflict("an application named " + app.application() + " exists"))
-                .doOnSuccess(v -> relay.wakeUp())
+                .doOnSuccess(v -> d.relay().wakeUp())
                 .then(Mono.fromSupplier(() -> {
                     Map<String, Object> body = view(app.application(), app.address(), now);
                     body.put("secret", app.secret()); // shown once, at creation
@@ -121,7 +92,7 @@ final class ApplicationHandler {
                 Filter.atLeast("created_at", Requests.time(request, "from").orElse(null)),
                 Filter.before("created_at", Requests.time(request, "to").orElse(null)));
         return requests.principal(request)
-                .thenMany(repository.listApplications(filters, page.offset(), page.size()))
+                .thenMany(d.repository().listApplications(filters, page.offset(), page.size()))
                 .map(ApplicationHandler::view)
                 .collectList()
                 .flatMap(items -> Requests.list(request, page, items));
@@ -140,7 +111,7 @@ final class ApplicationHandler {
         String name = request.pathVariable("name");
         return requests.principal(request)
                 .doOnNext(principal -> Requests.requireActingAs(principal, name, "change its own registration"))
-                .then(bodies.object(request))
+                .then(d.bodies().object(request))
                 .flatMap(body -> applyUpdate(name, body))
                 .flatMap(body -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)
@@ -160,26 +131,27 @@ final class ApplicationHandler {
         }
         fields.validate("the update");
         String newSecret = rotate ? secret.orElseGet(this::generateSecret) : null;
-        Instant now = clock.instant();
+        Instant now = d.clock().instant();
         Mono<Void> changes = found(name).then(Mono.defer(() -> {
             Mono<Void> steps = Mono.empty();
             if (address.isPresent()) {
-                steps = steps.then(repository.updateAddress(name, address.get(), now));
+                steps = steps.then(d.repository().updateAddress(name, address.get(), now));
             }
             if (newSecret != null) {
-                steps = steps.then(repository.rotateSecret(name, cipher.seal(newSecret), now.plus(secretGrace), now));
+                steps = steps.then(
+                        d.repository().rotateSecret(name, d.cipher().seal(newSecret), now.plus(d.secretGrace()), now));
             }
-            return steps.then(repository.enqueue(APPLICATION.key(name)));
+            return steps.then(d.repository().enqueue(APPLICATION.key(name)));
         }));
-        return transactions
+        return d.transactions()
                 .transactional(changes)
-                .doOnSuccess(v -> relay.wakeUp())
-                .then(repository.findApplication(name))
+                .doOnSuccess(v -> d.relay().wakeUp())
+                .then(d.repository().findApplication(name))
                 .map(app -> {
                     Map<String, Object> view = view(app);
                     if (newSecret != null) {
                         view.put("secret", newSecret);
-                        view.put("previous_secret_valid_until", now.plus(secretGrace));
+                        view.put("previous_secret_valid_until", now.plus(d.secretGrace()));
                     }
                     return view;
                 });
@@ -189,26 +161,27 @@ final class ApplicationHandler {
         String name = request.pathVariable("name");
         return requests.principal(request)
                 .doOnNext(principal -> Requests.requireActingAs(principal, name, "delete its own registration"))
-                .then(transactions.transactional(found(name)
-                        .then(repository.dependentsOf(name))
-                        .flatMap(n -> n > 0
-                                ? Mono.error(ProblemException.conflict("application " + name + " still owns " + n
-                                        + " actions or subscriptions; delete those first"))
-                                : repository.deleteApplication(name))
-                        .then(repository.enqueue(APPLICATION.key(name)))))
-                .doOnSuccess(v -> relay.wakeUp())
+                .then(d.transactions()
+                        .transactional(found(name)
+                                .then(d.repository().dependentsOf(name))
+                                .flatMap(n -> n > 0
+                                        ? Mono.error(ProblemException.conflict("application " + name + " still owns "
+                                                + n + " actions or subscriptions; delete those first"))
+                                        : d.repository().deleteApplication(name))
+                                .then(d.repository().enqueue(APPLICATION.key(name)))))
+                .doOnSuccess(v -> d.relay().wakeUp())
                 .then(ServerResponse.noContent().build());
     }
 
     private Mono<ApplicationState> found(String name) {
-        return repository
+        return d.repository()
                 .findApplication(name)
                 .switchIfEmpty(Mono.error(() -> ProblemException.notFound("no application named " + name)));
     }
 
     private Optional<String> checkAddress(String address) {
         return FieldReader.checkHttpUrl(address)
-                .or(() -> AddressRules.checkLiteralHost(address, allowPrivateAddresses));
+                .or(() -> AddressRules.checkLiteralHost(address, d.allowPrivateAddresses()));
     }
 
     static Optional<String> checkSecret(String secret) {

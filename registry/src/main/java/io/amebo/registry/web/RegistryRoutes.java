@@ -51,38 +51,9 @@ public final class RegistryRoutes {
 
     public static RouterFunction<ServerResponse> router(Dependencies d) {
         Requests requests = new Requests(d.authenticator());
-        ApplicationHandler applications = new ApplicationHandler(
-                requests,
-                d.bodies(),
-                d.repository(),
-                d.transactions(),
-                d.cipher(),
-                d.relay(),
-                d.clock(),
-                d.secretGrace(),
-                d.allowPrivateAddresses());
-        ActionHandler actions = new ActionHandler(
-                requests,
-                d.bodies(),
-                d.repository(),
-                d.transactions(),
-                d.topics(),
-                d.names(),
-                d.compiler(),
-                d.relay(),
-                d.json(),
-                d.clock(),
-                d.defaultPartitions(),
-                d.defaultRetention());
-        SubscriptionHandler subscriptions = new SubscriptionHandler(
-                requests,
-                d.bodies(),
-                d.repository(),
-                d.transactions(),
-                d.relay(),
-                d.clock(),
-                d.defaultMaxRetries(),
-                d.allowPrivateAddresses());
+        ApplicationHandler applications = new ApplicationHandler(requests, d);
+        ActionHandler actions = new ActionHandler(requests, d);
+        SubscriptionHandler subscriptions = new SubscriptionHandler(requests, d);
         TokenHandler tokens = new TokenHandler(d.bodies(), d.authenticator(), d.tokens());
         return RouterFunctions.route()
                 .route(POST("/v1/tokens").or(POST("/v8/tokens")), tokens::issue)

@@ -9,15 +9,11 @@ import io.amebo.contract.registry.ApplicationState;
 import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.web.FieldReader;
-import io.amebo.platform.web.JsonBodies;
 import io.amebo.platform.web.ProblemException;
 import io.amebo.registry.core.AddressRules;
 import io.amebo.registry.core.PageRequest;
-import io.amebo.registry.kafka.ChangelogRelay;
-import io.amebo.registry.store.RegistryRepository;
 import io.amebo.registry.store.RegistryRepository.Filter;
 import java.net.URI;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.MediaType;
-import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
@@ -51,36 +46,16 @@ final class SubscriptionHandler {
     private static final Set<String> NOT_YET_SUPPORTED = Set.of("filter", "backfill_from");
 
     private final Requests requests;
-    private final JsonBodies bodies;
-    private final RegistryRepository repository;
-    private final TransactionalOperator transactions;
-    private final ChangelogRelay relay;
-    private final Clock clock;
-    private final int defaultMaxRetries;
-    private final boolean allowPrivateAddresses;
+    private final RegistryRoutes.Dependencies d;
 
-    SubscriptionHandler(
-            Requests requests,
-            JsonBodies bodies,
-            RegistryRepository repository,
-            TransactionalOperator transactions,
-            ChangelogRelay relay,
-            Clock clock,
-            int defaultMaxRetries,
-            boolean allowPrivateAddresses) {
+    SubscriptionHandler(Requests requests, RegistryRoutes.Dependencies d) {
         this.requests = requests;
-        this.bodies = bodies;
-        this.repository = repository;
-        this.transactions = transactions;
-        this.relay = relay;
-        this.clock = clock;
-        this.defaultMaxRetries = defaultMaxRetries;
-        this.allowPrivateAddresses = allowPrivateAddresses;
+        this.d = d;
     }
 
     Mono<ServerResponse> create(ServerRequest request) {
         return requests.principal(request)
-                .flatMap(principal -> bodies.object(request).map(body -> readNew(principal, body)))
+                .flatMap(principal -> d.bodies().object(request).map(body -> readNew(principal, body)))
                 .flatMap(this::checkReferences)
                 .flatMap(this::insert)
                 .flatMap(view -> ServerResponse.created(URI.create("/v1/subscriptions/" + view.get("subscription")))
@@ -97,7 +72,7 @@ final class SubscriptionHandler {
         String action = fields.check("action", fields.requiredString("action", 200), Names::checkAction);
         String handler =
                 fields.check("handler", fields.requiredString("handler", 2048), SubscriptionHandler::checkHandler);
-        int maxRetries = fields.optionalInt("max_retries", 1, 10_000).orElse(defaultMaxRetries);
+        int maxRetries = fields.optionalInt("max_retries", 1, 10_000).orElse(d.defaultMaxRetries());
         boolean ordered = fields.optionalBoolean("ordered").orElse(false);
         Integer rateLimit = fields.optionalInt("rate_limit", 1, 1_000_000).orElse(null);
         String description = fields.optionalString("description", 2000).orElse(null);
@@ -125,15 +100,15 @@ final class SubscriptionHandler {
                 description,
                 SubscriptionState.ACTIVE,
                 null,
-                clock.instant());
+                d.clock().instant());
     }
 
     private Mono<SubscriptionState> checkReferences(SubscriptionState s) {
-        Mono<ApplicationState> subscriber = repository
+        Mono<ApplicationState> subscriber = d.repository()
                 .findApplication(s.application())
                 .switchIfEmpty(Mono.error(() -> invalid("/application", "names no registered application")));
         return subscriber
-                .flatMap(app -> repository
+                .flatMap(app -> d.repository()
                         .findAction(s.action())
                         .switchIfEmpty(Mono.error(() -> invalid("/action", "names no registered action")))
                         .thenReturn(app))
@@ -144,45 +119,51 @@ final class SubscriptionHandler {
     }
 
     private void checkEndpoint(String endpoint) {
-        AddressRules.checkLiteralHost(endpoint, allowPrivateAddresses).ifPresent(problem -> {
+        AddressRules.checkLiteralHost(endpoint, d.allowPrivateAddresses()).ifPresent(problem -> {
             throw invalid("/handler", problem);
         });
     }
 
     private Mono<Map<String, Object>> insert(SubscriptionState s) {
-        return transactions
-                .transactional(
-                        repository.insertSubscription(s).then(repository.enqueue(SUBSCRIPTION.key(s.subscription()))))
+        return d.transactions()
+                .transactional(d.repository()
+                        .insertSubscription(s)
+                        .then(d.repository().enqueue(SUBSCRIPTION.key(s.subscription()))))
                 .onErrorMap(
                         DataIntegrityViolationException.class,
                         e -> ProblemException.conflict("a subscription named " + s.subscription() + " exists"))
-                .doOnSuccess(v -> relay.wakeUp())
+                .doOnSuccess(v -> d.relay().wakeUp())
                 .then(view(s));
     }
 
     Mono<ServerResponse> list(ServerRequest request) {
         PageRequest page = Requests.page(request);
         return requests.principal(request)
-                .flatMapMany(principal -> repository.listSubscriptions(
-                        List.of(
-                                Filter.contains(
-                                        "application",
-                                        request.queryParam("application").orElse(null)),
-                                Filter.contains(
-                                        "action", request.queryParam("action").orElse(null)),
-                                Filter.equal(
-                                        "status", request.queryParam("status").orElse(null)),
-                                // an application sees its own subscriptions; the admin sees all
-                                Filter.equal(
-                                        "application", principal instanceof Principal.Application a ? a.name() : null),
-                                Filter.atLeast(
-                                        "created_at",
-                                        Requests.time(request, "from").orElse(null)),
-                                Filter.before(
-                                        "created_at",
-                                        Requests.time(request, "to").orElse(null))),
-                        page.offset(),
-                        page.size()))
+                .flatMapMany(principal -> d.repository()
+                        .listSubscriptions(
+                                List.of(
+                                        Filter.contains(
+                                                "application",
+                                                request.queryParam("application")
+                                                        .orElse(null)),
+                                        Filter.contains(
+                                                "action",
+                                                request.queryParam("action").orElse(null)),
+                                        Filter.equal(
+                                                "status",
+                                                request.queryParam("status").orElse(null)),
+                                        // an application sees its own subscriptions; the admin sees all
+                                        Filter.equal(
+                                                "application",
+                                                principal instanceof Principal.Application a ? a.name() : null),
+                                        Filter.atLeast(
+                                                "created_at",
+                                                Requests.time(request, "from").orElse(null)),
+                                        Filter.before(
+                                                "created_at",
+                                                Requests.time(request, "to").orElse(null))),
+                                page.offset(),
+                                page.size()))
                 .concatMap(this::view)
                 .collectList()
                 .flatMap(items -> Requests.list(request, page, items));
@@ -207,17 +188,17 @@ final class SubscriptionHandler {
                 .zipWith(found(name))
                 .flatMap(t -> {
                     Requests.requireActingAs(t.getT1(), t.getT2().application(), "change its own subscriptions");
-                    return bodies.object(request).map(body -> changed(t.getT2(), body, t.getT1()));
+                    return d.bodies().object(request).map(body -> changed(t.getT2(), body, t.getT1()));
                 })
-                .flatMap(s -> repository.findApplication(s.application()).map(app -> {
+                .flatMap(s -> d.repository().findApplication(s.application()).map(app -> {
                     checkEndpoint(s.endpoint(app.address()));
                     return s;
                 }))
-                .flatMap(s -> transactions
-                        .transactional(repository
-                                .updateSubscription(s, clock.instant())
-                                .then(repository.enqueue(SUBSCRIPTION.key(s.subscription()))))
-                        .doOnSuccess(v -> relay.wakeUp())
+                .flatMap(s -> d.transactions()
+                        .transactional(d.repository()
+                                .updateSubscription(s, d.clock().instant())
+                                .then(d.repository().enqueue(SUBSCRIPTION.key(s.subscription()))))
+                        .doOnSuccess(v -> d.relay().wakeUp())
                         .then(view(s)))
                 .flatMap(body -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)
@@ -266,15 +247,17 @@ final class SubscriptionHandler {
                 .zipWith(found(name))
                 .flatMap(t -> {
                     Requests.requireActingAs(t.getT1(), t.getT2().application(), "delete its own subscriptions");
-                    return transactions.transactional(
-                            repository.deleteSubscription(name).then(repository.enqueue(SUBSCRIPTION.key(name))));
+                    return d.transactions()
+                            .transactional(d.repository()
+                                    .deleteSubscription(name)
+                                    .then(d.repository().enqueue(SUBSCRIPTION.key(name))));
                 })
-                .doOnSuccess(v -> relay.wakeUp())
+                .doOnSuccess(v -> d.relay().wakeUp())
                 .then(ServerResponse.noContent().build());
     }
 
     private Mono<SubscriptionState> found(String name) {
-        return repository
+        return d.repository()
                 .findSubscription(name)
                 .switchIfEmpty(Mono.error(() -> ProblemException.notFound("no subscription named " + name)));
     }
@@ -290,7 +273,7 @@ final class SubscriptionHandler {
     }
 
     private Mono<Map<String, Object>> view(SubscriptionState s) {
-        return repository.findApplication(s.application()).map(app -> {
+        return d.repository().findApplication(s.application()).map(app -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("subscription", s.subscription());
             body.put("application", s.application());
