@@ -3,14 +3,18 @@ package io.amebo.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.util.unit.DataSize;
 
 class GatewayPropertiesTest {
 
+    /** Binds the properties alone: the rest of the gateway needs a broker and a database. */
+    @EnableConfigurationProperties(GatewayProperties.class)
+    static class PropertiesOnly {}
+
     private final ApplicationContextRunner runner =
-            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(GatewayAutoConfiguration.class));
+            new ApplicationContextRunner().withUserConfiguration(PropertiesOnly.class);
 
     @Test
     void startsWithDocumentedDefaultsAndBindsOverrides() {

@@ -13,8 +13,17 @@ public final class ProblemException extends RuntimeException {
     private final transient Problem problem;
 
     public ProblemException(Problem problem) {
-        super(problem.detail(), null, false, false); // an expected outcome: no stack trace to fill
+        this(problem, null);
+    }
+
+    /** A problem caused by {@code cause}, which is kept for logs and for callers that must tell causes apart. */
+    public ProblemException(Problem problem, Throwable cause) {
+        super(problem.detail(), cause, false, false); // an expected outcome: no stack trace to fill
         this.problem = problem;
+    }
+
+    public ProblemException causedBy(Throwable cause) {
+        return new ProblemException(problem, cause);
     }
 
     public Problem problem() {

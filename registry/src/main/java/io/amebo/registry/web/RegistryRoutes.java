@@ -55,6 +55,7 @@ public final class RegistryRoutes {
         ActionHandler actions = new ActionHandler(requests, d);
         SubscriptionHandler subscriptions = new SubscriptionHandler(requests, d);
         TokenHandler tokens = new TokenHandler(d.bodies(), d.authenticator(), d.tokens());
+        StateHandler states = new StateHandler(requests, d);
         return RouterFunctions.route()
                 .route(POST("/v1/tokens").or(POST("/v8/tokens")), tokens::issue)
                 .route(POST("/v1/applications"), applications::create)
@@ -72,6 +73,7 @@ public final class RegistryRoutes {
                 .route(GET("/v1/subscriptions/{name}"), subscriptions::get)
                 .route(PATCH("/v1/subscriptions/{name}"), subscriptions::update)
                 .route(DELETE("/v1/subscriptions/{name}"), subscriptions::delete)
+                .route(GET("/v1/registry/{kind}/{name}"), states::get)
                 .build();
     }
 }
