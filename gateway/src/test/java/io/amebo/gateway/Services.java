@@ -8,6 +8,9 @@ import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * Starts the registry and gateways as separate applications in this JVM, each on a random port, the way they run
@@ -42,7 +45,8 @@ public final class Services {
                 "--spring.r2dbc.url=" + database.r2dbcUrl(),
                 "--spring.flyway.url=" + database.jdbcUrl()));
         all.addAll(List.of(args));
-        return new SpringApplicationBuilder(RegistryApplication.class).run(all.toArray(String[]::new));
+        return new SpringApplicationBuilder(RegistryApplication.class, OwnNettyResources.class)
+                .run(all.toArray(String[]::new));
     }
 
     public static ConfigurableApplicationContext gateway(
@@ -55,7 +59,22 @@ public final class Services {
                 "--spring.r2dbc.url=" + database.r2dbcUrl(),
                 "--spring.flyway.url=" + database.jdbcUrl()));
         all.addAll(List.of(args));
-        return new SpringApplicationBuilder(GatewayApplication.class).run(all.toArray(String[]::new));
+        return new SpringApplicationBuilder(GatewayApplication.class, OwnNettyResources.class)
+                .run(all.toArray(String[]::new));
+    }
+
+    /**
+     * Each application gets its own Reactor Netty event loops: by default they share the JVM-global ones, and
+     * closing one application (a "restart") would stop the others' servers with them.
+     */
+    @Configuration(proxyBeanMethods = false)
+    static class OwnNettyResources {
+        @Bean
+        ReactorResourceFactory reactorResourceFactory() {
+            ReactorResourceFactory factory = new ReactorResourceFactory();
+            factory.setUseGlobalResources(false);
+            return factory;
+        }
     }
 
     public static String url(ConfigurableApplicationContext context) {

@@ -96,7 +96,10 @@ final class QueryHandler {
                     "from must be before to", List.of(new FieldError("/from", "must be before to")));
         }
         Optional<String> deduper = request.queryParam("deduper");
-        boolean stream = request.headers().accept().stream().anyMatch(NDJSON::isCompatibleWith);
+        // only an explicit ask streams: a wildcard Accept gets the paged JSON array
+        boolean stream = request.headers().accept().stream()
+                .anyMatch(type -> type.getType().equals(NDJSON.getType())
+                        && type.getSubtype().equals(NDJSON.getSubtype()));
         return principal(request)
                 .flatMap(principal -> readable(principal, actionName))
                 .flatMap(action ->

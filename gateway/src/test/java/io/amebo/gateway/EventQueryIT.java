@@ -1,0 +1,206 @@
+package io.amebo.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amebo.testkit.RealInfrastructure;
+import io.amebo.testkit.RealInfrastructureExtension;
+import io.amebo.testkit.SharedKafka;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reading events back from Kafka: by id, and by time range page after page or streamed (DESIGN §4). */
+@RealInfrastructure
+class EventQueryIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int EVENTS = 40;
+
+    private static ConfigurableApplicationContext gateway;
+    private static Client registry;
+    private static Client events;
+    private static String owner;
+    private static String ownerAuth;
+    private static String action;
+    private static final List<Published> published = new ArrayList<>();
+
+    record Published(String id, String timestamped, int partition, long offset) {
+        Instant time() {
+            return Instant.parse(timestamped);
+        }
+    }
+
+    @BeforeAll
+    static void publishAcrossPartitions() {
+        ConfigurableApplicationContext registryContext = Services.sharedRegistry();
+        gateway = Services.gateway(Services.url(registryContext), RealInfrastructureExtension.springDatabase());
+        registry = new Client(Services.url(registryContext));
+        events = new Client(Services.url(gateway));
+        owner = SharedKafka.uniqueName("reader");
+        ownerAuth = registry.application(owner);
+        action = SharedKafka.uniqueName("order.placed");
+        registry.action(action, owner, "{\"type\":\"object\"}", "\"partitions\":4");
+        for (int i = 0; i < EVENTS; i++) {
+            published.add(events.post(
+                            "/v1/events",
+                            ownerAuth,
+                            "{\"action\":\"%s\",\"key\":\"k%d\",\"payload\":{\"n\":%d}}".formatted(action, i % 7, i))
+                    .expectStatus()
+                    .isCreated()
+                    .expectBody(Published.class)
+                    .returnResult()
+                    .getResponseBody());
+        }
+        assertThat(published.stream().map(Published::partition).distinct().count())
+                .isGreaterThan(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    @Test
+    void findsEveryEventByTheIdItsPublishReturned() {
+        for (Published p : published) {
+            events.get("/v1/events/" + p.id(), ownerAuth)
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .jsonPath("$.id")
+                    .isEqualTo(p.id())
+                    .jsonPath("$.action")
+                    .isEqualTo(action)
+                    .jsonPath("$.application")
+                    .isEqualTo(owner)
+                    .jsonPath("$.partition")
+                    .isEqualTo(p.partition())
+                    .jsonPath("$.offset")
+                    .isEqualTo(p.offset())
+                    .jsonPath("$.payload.n")
+                    .exists();
+        }
+        events.get("/v1/events/not-an-id", ownerAuth).expectStatus().isNotFound();
+    }
+
+    @Test
+    void returnsExactlyTheEventsInTheWindowInTimeOrderPageAfterPage() {
+        List<Published> sorted = inTimeOrder();
+        Instant from = sorted.get(5).time();
+        Instant to = sorted.get(EVENTS - 5).time();
+        List<String> expected = sorted.stream()
+                .filter(p -> !p.time().isBefore(from) && p.time().isBefore(to))
+                .map(Published::id)
+                .toList();
+
+        List<String> seen = new ArrayList<>();
+        String next = "/v1/events?action=" + action + "&from=" + from + "&to=" + to + "&limit=7";
+        int pages = 0;
+        while (next != null) {
+            EntityExchangeResult<byte[]> page = events.get(next, ownerAuth)
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .returnResult();
+            JsonNode body = JSON.readTree(page.getResponseBody());
+            assertThat(body.size()).isLessThanOrEqualTo(7);
+            body.forEach(e -> seen.add(e.path("id").asString()));
+            String link = page.getResponseHeaders().getFirst(HttpHeaders.LINK);
+            next = link == null ? null : link.substring(1, link.indexOf('>'));
+            pages++;
+        }
+
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(pages).isGreaterThan(2);
+    }
+
+    @Test
+    void streamsAWholeRangeAsNdjson() {
+        List<Published> sorted = inTimeOrder();
+        Instant from = sorted.get(0).time();
+        Instant to = sorted.get(EVENTS - 1).time().plusMillis(1);
+
+        String ndjson = events.http()
+                .get()
+                .uri("/v1/events?action=" + action + "&from=" + from + "&to=" + to)
+                .header(HttpHeaders.AUTHORIZATION, ownerAuth)
+                .accept(MediaType.parseMediaType("application/x-ndjson"))
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+
+        List<String> ids = ndjson.lines()
+                .filter(l -> !l.isBlank())
+                .map(l -> JSON.readTree(l).path("id").asString())
+                .toList();
+        assertThat(ids)
+                .containsExactlyElementsOf(sorted.stream().map(Published::id).toList());
+    }
+
+    @Test
+    void letsSubscribersReadButNotStrangers() {
+        String subscriber = SharedKafka.uniqueName("subscriber");
+        String subscriberAuth = registry.application(subscriber);
+        registry.subscribe(subscriber, SharedKafka.uniqueName("sub"), action);
+        String strangerAuth = registry.application(SharedKafka.uniqueName("stranger"));
+
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> events.get("/v1/events/" + published.get(0).id(), subscriberAuth)
+                        .expectStatus()
+                        .isOk());
+        events.get("/v1/events/" + published.get(0).id(), strangerAuth)
+                .expectStatus()
+                .isForbidden();
+        events.get("/v1/events?action=" + action, strangerAuth).expectStatus().isForbidden();
+    }
+
+    @Test
+    void refusesBadQueriesWith400NamingTheParameter() {
+        events.get("/v1/events", ownerAuth)
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/action");
+        events.get("/v1/events?action=" + action + "&from=yesterday", ownerAuth)
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/from");
+        events.get("/v1/events?action=" + action + "&limit=0", ownerAuth)
+                .expectStatus()
+                .isBadRequest();
+        events.get("/v1/events?action=" + action + "&cursor=garbage", ownerAuth)
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/cursor");
+        events.get("/v1/events?action=" + action + "&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", ownerAuth)
+                .expectStatus()
+                .isBadRequest();
+    }
+
+    private static List<Published> inTimeOrder() {
+        return published.stream()
+                .sorted(Comparator.comparing(Published::time)
+                        .thenComparing(Published::partition)
+                        .thenComparing(Published::offset))
+                .toList();
+    }
+}
