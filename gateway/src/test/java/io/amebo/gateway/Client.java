@@ -25,12 +25,11 @@ public final class Client {
     }
 
     public WebTestClient.ResponseSpec post(String path, String authorization, String json) {
-        return http.post()
-                .uri(path)
-                .contentType(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.AUTHORIZATION, authorization)
-                .bodyValue(json)
-                .exchange();
+        WebTestClient.RequestBodySpec request = http.post().uri(path).contentType(MediaType.APPLICATION_JSON);
+        if (authorization != null) {
+            request = request.header(HttpHeaders.AUTHORIZATION, authorization);
+        }
+        return request.bodyValue(json).exchange();
     }
 
     public WebTestClient.ResponseSpec get(String path, String authorization) {

@@ -183,6 +183,31 @@ class PublishIT {
         assertThat(all(kafka, "amebo." + action)).hasSize(2);
     }
 
+    @Test
+    void answersHealthAndExposesPublishMetrics() {
+        publish("{\"action\":\"%s\",\"payload\":{\"user_id\":\"u\",\"email\":\"a@b.co\",\"name\":\"A\"}}"
+                .formatted(action));
+        events.post("/v1/events", ownerAuth, "{\"action\":\"%s\",\"payload\":{}}".formatted(action))
+                .expectStatus()
+                .isEqualTo(422);
+
+        events.get("/health", null)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("UP");
+        events.get("/health/ready", null).expectStatus().isOk();
+        events.get("/metrics", null)
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .value(body -> assertThat(body)
+                        .contains("amebo_events_published_total{action=\"" + action + "\",service=\"gateway\"}")
+                        .contains("amebo_events_rejected_total{reason=\"invalid\",service=\"gateway\"}")
+                        .contains("amebo_publish_latency_seconds_bucket"));
+    }
+
     record PublishResult(String id, String action, String timestamped, int partition, long offset) {}
 
     private PublishResult publish(String body) {

@@ -1,6 +1,5 @@
 package io.amebo.gateway.config;
 
-import io.amebo.contract.KafkaNames;
 import io.amebo.contract.registry.ApplicationState;
 import io.amebo.gateway.http.RegistryClient;
 import io.amebo.gateway.http.RegistryLookups;
@@ -128,7 +127,6 @@ public class GatewayAutoConfiguration {
             RegistryLookups registry,
             SchemaCompiler compiler,
             KafkaEventLog events,
-            KafkaNames names,
             DedupeRepository dedupe,
             DedupeSchema dedupeSchema,
             JsonMapper json,
@@ -138,7 +136,6 @@ public class GatewayAutoConfiguration {
                 registry,
                 compiler,
                 events,
-                names,
                 dedupe,
                 dedupeSchema,
                 json,

@@ -2,7 +2,6 @@ package io.amebo.gateway.publish;
 
 import io.amebo.contract.EventHeaders;
 import io.amebo.contract.EventId;
-import io.amebo.contract.KafkaNames;
 import io.amebo.contract.Names;
 import io.amebo.contract.Problem.FieldError;
 import io.amebo.contract.registry.ActionState;
@@ -61,7 +60,6 @@ public final class Publisher {
     private final RegistryLookups registry;
     private final SchemaCompiler compiler;
     private final KafkaEventLog events;
-    private final KafkaNames names;
     private final DedupeRepository dedupe;
     private final DedupeSchema dedupeSchema;
     private final JsonMapper json;
@@ -75,7 +73,6 @@ public final class Publisher {
             RegistryLookups registry,
             SchemaCompiler compiler,
             KafkaEventLog eventLog,
-            KafkaNames names,
             DedupeRepository dedupe,
             DedupeSchema dedupeSchema,
             JsonMapper json,
@@ -86,7 +83,6 @@ public final class Publisher {
         this.registry = registry;
         this.compiler = compiler;
         this.events = eventLog;
-        this.names = names;
         this.dedupe = dedupe;
         this.dedupeSchema = dedupeSchema;
         this.json = json;

@@ -24,6 +24,8 @@ public final class ProblemRendering implements WebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemRendering.class);
 
+    private static final String RETRY_AFTER_SECONDS = "1";
+
     private final JsonMapper json;
 
     public ProblemRendering(JsonMapper json) {
@@ -43,6 +45,9 @@ public final class ProblemRendering implements WebExceptionHandler {
         headers.set(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
         if (failure instanceof ResponseStatusException status) {
             status.getHeaders().forEach((name, values) -> headers.put(name, values));
+        }
+        if ((problem.status() == 503 || problem.status() == 429) && !headers.containsHeader(HttpHeaders.RETRY_AFTER)) {
+            headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS); // slow down, then try again (DESIGN §4)
         }
         byte[] body = json.writeValueAsBytes(problem);
         return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
