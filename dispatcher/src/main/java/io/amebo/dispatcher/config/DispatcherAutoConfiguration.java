@@ -1,9 +1,234 @@
 package io.amebo.dispatcher.config;
 
+import io.amebo.contract.KafkaNames;
+import io.amebo.dispatcher.core.RetryPolicy;
+import io.amebo.dispatcher.delivery.Deliverer;
+import io.amebo.dispatcher.delivery.DeliveryRouter;
+import io.amebo.dispatcher.delivery.WebhookSender;
+import io.amebo.dispatcher.kafka.DeliverySupervisor;
+import io.amebo.dispatcher.store.GistLog;
+import io.amebo.dispatcher.web.GistRoutes;
+import io.amebo.platform.auth.ApplicationSecrets;
+import io.amebo.platform.auth.Authenticator;
+import io.amebo.platform.auth.SecretCipher;
+import io.amebo.platform.config.AuthProperties;
+import io.amebo.platform.config.PlatformAutoConfiguration;
+import io.amebo.platform.config.RegistryViewConfiguration;
+import io.amebo.platform.store.BackgroundMigration;
+import io.amebo.platform.view.RegistryView;
+import io.amebo.platform.web.JsonBodies;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the dispatcher into any Spring Boot application: its own, or the standalone that composes all three. */
-@AutoConfiguration
+@AutoConfiguration(
+        before = PlatformAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration",
+            "org.springframework.boot.r2dbc.autoconfigure.R2dbcTransactionManagerAutoConfiguration",
+            "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration"
+        })
 @EnableConfigurationProperties(DispatcherProperties.class)
-public class DispatcherAutoConfiguration {}
+@Import(RegistryViewConfiguration.class)
+public class DispatcherAutoConfiguration {
+
+    /** Applications reading the delivery log authenticate against the registry view. */
+    @Bean
+    @ConditionalOnMissingBean(ApplicationSecrets.class)
+    ApplicationSecrets dispatcherApplicationSecrets(RegistryView view, SecretCipher cipher, Clock clock) {
+        return application -> Mono.just(view.application(application)
+                .map(app -> app.usableSecrets(clock.instant()).stream()
+                        .map(cipher::open)
+                        .toList())
+                .orElse(List.of()));
+    }
+
+    @Bean
+    WebhookSender webhookSender(DispatcherProperties properties) {
+        // one generous pool: each subscription's in-flight cap, not the pool, bounds what a slow handler can hold
+        ConnectionProvider pool = ConnectionProvider.builder("amebo-webhooks")
+                .maxConnections(2048)
+                .pendingAcquireMaxCount(-1)
+                .build();
+        HttpClient http = HttpClient.create(pool).followRedirect(false).responseTimeout(properties.requestTimeout());
+        WebClient client = WebClient.builder()
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .defaultHeader(HttpHeaders.USER_AGENT, "Amebo-Dispatcher")
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(256 * 1024))
+                .build();
+        return new WebhookSender(
+                client, properties.requestTimeout(), properties.allowPrivateAddresses(), properties.allowLoopback());
+    }
+
+    @Bean
+    CircuitBreakerRegistry deliveryBreakers(DispatcherProperties properties) {
+        return CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(5)
+                .failureRateThreshold(properties.breakerFailureRate())
+                .waitDurationInOpenState(properties.breakerOpenFor())
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .build());
+    }
+
+    @Bean
+    Deliverer deliverer(
+            RegistryView view,
+            SecretCipher cipher,
+            WebhookSender sender,
+            CircuitBreakerRegistry deliveryBreakers,
+            JsonMapper json,
+            Clock clock,
+            MeterRegistry meters,
+            DispatcherProperties properties) {
+        return new Deliverer(view, cipher, sender, deliveryBreakers, json, clock, meters, properties.breakerOpenFor());
+    }
+
+    @Bean(destroyMethod = "close")
+    Producer<String, byte[]> dispatcherProducer(KafkaProperties kafka) {
+        Map<String, Object> producer = kafka.buildProducerProperties();
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producer.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "amebo-dispatcher");
+        return new KafkaProducer<>(producer, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @Bean
+    BackgroundMigration dispatcherSchema(Environment environment) {
+        String url = environment.getProperty("spring.flyway.url");
+        if (url == null || url.isBlank()) {
+            throw new IllegalStateException("spring.flyway.url must name the PostgreSQL database (JDBC URL) that holds"
+                    + " the delivery log, e.g. jdbc:postgresql://localhost:5432/amebo");
+        }
+        return new BackgroundMigration(
+                "dispatcher",
+                url,
+                environment.getProperty("spring.flyway.user"),
+                environment.getProperty("spring.flyway.password"));
+    }
+
+    @Bean
+    GistLog gistLog(
+            DatabaseClient db,
+            ReactiveTransactionManager transactions,
+            BackgroundMigration dispatcherSchema,
+            DispatcherProperties properties) {
+        return new GistLog(
+                db, TransactionalOperator.create(transactions), dispatcherSchema, properties.gistInterval(), 100_000);
+    }
+
+    @Bean
+    DeliveryRouter deliveryRouter(
+            Producer<String, byte[]> dispatcherProducer,
+            KafkaNames names,
+            GistLog gists,
+            WebClient.Builder http,
+            AuthProperties auth,
+            Clock clock,
+            MeterRegistry meters,
+            DispatcherProperties properties) {
+        WebClient registry = http.baseUrl(properties.registryUrl())
+                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + auth.adminToken())
+                .build();
+        DeliveryRouter.SubscriptionPauser pauser = (subscription, reason) -> registry.patch()
+                .uri("/v1/subscriptions/{name}", subscription)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("status", "paused", "paused_reason", reason))
+                .retrieve()
+                .toBodilessEntity()
+                .timeout(properties.requestTimeout())
+                .then();
+        RetryPolicy retries =
+                new RetryPolicy(properties.retryBase(), 2.0, properties.retryCap(), 0.1, properties.overloadFloor());
+        return new DeliveryRouter(dispatcherProducer, names, retries, gists, pauser, clock, meters);
+    }
+
+    @Bean
+    DeliverySupervisor deliverySupervisor(
+            RegistryView view,
+            KafkaNames names,
+            KafkaProperties kafka,
+            Deliverer deliverer,
+            DeliveryRouter router,
+            Clock clock,
+            DispatcherProperties properties) {
+        Map<String, Object> consumer = kafka.buildConsumerProperties();
+        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new DeliverySupervisor(
+                view,
+                names,
+                group -> {
+                    Map<String, Object> props = new java.util.HashMap<>(consumer);
+                    props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+                    return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+                },
+                () -> Admin.create(kafka.buildAdminProperties()),
+                deliverer,
+                router,
+                clock,
+                properties.maxInFlight(),
+                properties.replicationFactor());
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> gistRoutes(
+            Authenticator authenticator,
+            JsonBodies bodies,
+            GistLog gists,
+            RegistryView view,
+            Producer<String, byte[]> dispatcherProducer,
+            KafkaNames names,
+            KafkaProperties kafka,
+            Deliverer deliverer,
+            DeliveryRouter router) {
+        Map<String, Object> reader = kafka.buildConsumerProperties();
+        reader.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        reader.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return GistRoutes.router(
+                authenticator,
+                bodies,
+                gists,
+                view,
+                router,
+                deliverer,
+                () -> new KafkaConsumer<>(reader, new StringDeserializer(), new ByteArrayDeserializer()));
+    }
+}

@@ -1,7 +1,10 @@
 package io.amebo.dispatcher.config;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -9,15 +12,39 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How deliveries are made ({@code amebo.dispatcher.*}).
+ * How deliveries are made ({@code amebo.dispatcher.*}; DESIGN §5).
  *
  * @param requestTimeout how long one delivery attempt may take before it counts as failed; default 10 s
- * @param maxInFlight deliveries in flight per subscription in unordered mode; default 64
- * @param maxRetries attempts per event, in total, for subscriptions that do not set their own; default 5
+ * @param maxInFlight deliveries in flight per subscription (unordered mode); default 64
+ * @param retryBase the first retry's delay; default 1 s
+ * @param retryCap the longest delay between attempts; default 1 h
+ * @param overloadFloor the shortest delay after a timeout or a 429; default 5 s
+ * @param breakerFailureRate percentage of failed attempts (of the last 20) that opens a subscription's breaker;
+ *     default 50
+ * @param breakerOpenFor how long an open breaker waits before letting a probe through; default 5 s
+ * @param allowPrivateAddresses deliver to handlers that resolve to private or link-local addresses; default false
+ * @param allowLoopback deliver to handlers that resolve to loopback; default false (the standalone allows it)
+ * @param registryUrl the registry, told when a handler answers 410 Gone; default http://localhost:3311
+ * @param gistInterval how often the delivery log is written; default 200 ms
+ * @param gistRetention how long delivery records are kept; default 14 days
+ * @param replicationFactor replicas of the retry and dead-letter topics; default 1
  */
 @Validated
 @ConfigurationProperties("amebo.dispatcher")
 public record DispatcherProperties(
         @DefaultValue("10s") @NotNull Duration requestTimeout,
         @DefaultValue("64") @Min(1) @Max(10_000) int maxInFlight,
-        @DefaultValue("5") @Min(1) @Max(10_000) int maxRetries) {}
+        @DefaultValue("1s") @NotNull Duration retryBase,
+        @DefaultValue("1h") @NotNull Duration retryCap,
+        @DefaultValue("5s") @NotNull Duration overloadFloor,
+
+        @DefaultValue("50") @DecimalMin("1") @DecimalMax("100")
+        float breakerFailureRate,
+
+        @DefaultValue("5s") @NotNull Duration breakerOpenFor,
+        @DefaultValue("false") boolean allowPrivateAddresses,
+        @DefaultValue("false") boolean allowLoopback,
+        @DefaultValue("http://localhost:3311") @NotBlank String registryUrl,
+        @DefaultValue("200ms") @NotNull Duration gistInterval,
+        @DefaultValue("14d") @NotNull Duration gistRetention,
+        @DefaultValue("1") @Min(1) @Max(32) short replicationFactor) {}

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 class DispatcherPropertiesTest {
 
+    /** Binds the properties alone: the rest of the dispatcher needs a broker and a database. */
+    @EnableConfigurationProperties(DispatcherProperties.class)
+    static class PropertiesOnly {}
+
     private final ApplicationContextRunner runner =
-            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(DispatcherAutoConfiguration.class));
+            new ApplicationContextRunner().withUserConfiguration(PropertiesOnly.class);
 
     @Test
     void startsWithDocumentedDefaultsAndBindsOverrides() {

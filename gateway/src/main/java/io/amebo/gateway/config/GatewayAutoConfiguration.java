@@ -6,7 +6,6 @@ import io.amebo.gateway.http.RegistryLookups;
 import io.amebo.gateway.kafka.KafkaEventLog;
 import io.amebo.gateway.publish.Publisher;
 import io.amebo.gateway.store.DedupeRepository;
-import io.amebo.gateway.store.DedupeSchema;
 import io.amebo.gateway.web.EventRoutes;
 import io.amebo.platform.auth.ApplicationSecrets;
 import io.amebo.platform.auth.Authenticator;
@@ -15,6 +14,7 @@ import io.amebo.platform.config.AuthProperties;
 import io.amebo.platform.config.PlatformAutoConfiguration;
 import io.amebo.platform.config.RegistryViewConfiguration;
 import io.amebo.platform.schema.SchemaCompiler;
+import io.amebo.platform.store.BackgroundMigration;
 import io.amebo.platform.view.RegistryView;
 import io.amebo.platform.web.JsonBodies;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -106,14 +106,17 @@ public class GatewayAutoConfiguration {
 
     /** Uses the same coordinates as the registry's Flyway ({@code spring.flyway.url}, {@code .user}, {@code .password}). */
     @Bean
-    DedupeSchema dedupeSchema(Environment environment) {
+    BackgroundMigration dedupeSchema(Environment environment) {
         String url = environment.getProperty("spring.flyway.url");
         if (url == null || url.isBlank()) {
             throw new IllegalStateException("spring.flyway.url must name the PostgreSQL database (JDBC URL) that holds"
                     + " the gateway's deduplication table, e.g. jdbc:postgresql://localhost:5432/amebo");
         }
-        return new DedupeSchema(
-                url, environment.getProperty("spring.flyway.user"), environment.getProperty("spring.flyway.password"));
+        return new BackgroundMigration(
+                "gateway",
+                url,
+                environment.getProperty("spring.flyway.user"),
+                environment.getProperty("spring.flyway.password"));
     }
 
     @Bean
@@ -128,7 +131,7 @@ public class GatewayAutoConfiguration {
             SchemaCompiler compiler,
             KafkaEventLog events,
             DedupeRepository dedupe,
-            DedupeSchema dedupeSchema,
+            BackgroundMigration dedupeSchema,
             JsonMapper json,
             Clock clock,
             GatewayProperties properties) {

@@ -11,10 +11,10 @@ import io.amebo.gateway.http.RegistryLookups;
 import io.amebo.gateway.kafka.KafkaEventLog;
 import io.amebo.gateway.store.DedupeRepository;
 import io.amebo.gateway.store.DedupeRepository.Claim;
-import io.amebo.gateway.store.DedupeSchema;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.schema.SchemaCompiler;
 import io.amebo.platform.schema.SchemaCompiler.CompiledSchema;
+import io.amebo.platform.store.BackgroundMigration;
 import io.amebo.platform.web.FieldReader;
 import io.amebo.platform.web.ProblemException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +61,7 @@ public final class Publisher {
     private final SchemaCompiler compiler;
     private final KafkaEventLog events;
     private final DedupeRepository dedupe;
-    private final DedupeSchema dedupeSchema;
+    private final BackgroundMigration dedupeSchema;
     private final JsonMapper json;
     private final Clock clock;
     private final Duration publishTimeout;
@@ -74,7 +74,7 @@ public final class Publisher {
             SchemaCompiler compiler,
             KafkaEventLog eventLog,
             DedupeRepository dedupe,
-            DedupeSchema dedupeSchema,
+            BackgroundMigration dedupeSchema,
             JsonMapper json,
             Clock clock,
             Duration publishTimeout,

@@ -41,7 +41,7 @@ final class SubscriptionHandler {
             "description",
             "backfill_from");
     private static final Set<String> UPDATE_FIELDS =
-            Set.of("handler", "max_retries", "ordered", "rate_limit", "description", "status");
+            Set.of("handler", "max_retries", "ordered", "rate_limit", "description", "status", "paused_reason");
     /** Accepted by DESIGN's API but not built yet: refused honestly with 501 rather than ignored. */
     private static final Set<String> NOT_YET_SUPPORTED = Set.of("filter", "backfill_from");
 
@@ -221,11 +221,13 @@ final class SubscriptionHandler {
                         ? Optional.empty()
                         : Optional.of("must be active or paused")));
         fields.validate("the update");
+        Optional<String> givenReason = fields.optionalString("paused_reason", 500);
         String newStatus = status.orElse(s.status());
         String reason = newStatus.equals(SubscriptionState.PAUSED)
-                ? (status.isPresent()
-                        ? "paused by " + (principal.isAdmin() ? "the admin" : "the subscriber")
-                        : s.pausedReason())
+                ? givenReason.orElse(
+                        status.isPresent()
+                                ? "paused by " + (principal.isAdmin() ? "the admin" : "the subscriber")
+                                : s.pausedReason())
                 : null;
         return new SubscriptionState(
                 s.subscription(),

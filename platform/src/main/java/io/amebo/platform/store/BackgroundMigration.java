@@ -1,4 +1,4 @@
-package io.amebo.gateway.store;
+package io.amebo.platform.store;
 
 import java.time.Duration;
 import org.flywaydb.core.Flyway;
@@ -7,13 +7,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Migrates the gateway's own table (its own Flyway history, {@code db/gateway}) in the background, retrying until
- * PostgreSQL answers: the gateway starts and publishes without PostgreSQL (DESIGN §6.5); only publishes that ask
- * for deduplication wait for it (they answer 503 until the table is ready).
+ * Migrates a service's own tables (its own Flyway history and migration folder) in the background, retrying until
+ * PostgreSQL answers: the gateway and dispatcher start and do their main work without PostgreSQL (DESIGN §6.5);
+ * only what needs their tables waits for {@link #isReady}.
  */
-public final class DedupeSchema implements SmartLifecycle {
+public final class BackgroundMigration implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(DedupeSchema.class);
+    private static final Logger log = LoggerFactory.getLogger(BackgroundMigration.class);
     private static final Duration RETRY = Duration.ofSeconds(5);
 
     private final Flyway flyway;
@@ -21,11 +21,15 @@ public final class DedupeSchema implements SmartLifecycle {
     private volatile boolean running;
     private Thread thread;
 
-    public DedupeSchema(String jdbcUrl, String user, String password) {
+    private final String service;
+
+    /** Migrates {@code classpath:db/<service>} with history table {@code flyway_<service>_history}. */
+    public BackgroundMigration(String service, String jdbcUrl, String user, String password) {
+        this.service = service;
         this.flyway = Flyway.configure()
                 .dataSource(jdbcUrl, user, password)
-                .locations("classpath:db/gateway")
-                .table("flyway_gateway_history")
+                .locations("classpath:db/" + service)
+                .table("flyway_" + service + "_history")
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .load();
@@ -38,7 +42,7 @@ public final class DedupeSchema implements SmartLifecycle {
     @Override
     public synchronized void start() {
         running = true;
-        thread = new Thread(this::migrate, "amebo-gateway-schema");
+        thread = new Thread(this::migrate, "amebo-" + service + "-schema");
         thread.setDaemon(true);
         thread.start();
     }
@@ -49,7 +53,7 @@ public final class DedupeSchema implements SmartLifecycle {
                 flyway.migrate();
                 ready = true;
             } catch (RuntimeException e) {
-                log.warn("Gateway deduplication table not ready yet ({}); retrying in {}", e.getMessage(), RETRY);
+                log.warn("The {}'s tables are not ready yet ({}); retrying in {}", service, e.getMessage(), RETRY);
                 try {
                     Thread.sleep(RETRY.toMillis());
                 } catch (InterruptedException interrupted) {

@@ -1,0 +1,143 @@
+package io.amebo.dispatcher.delivery;
+
+import io.amebo.contract.WebhookEnvelope;
+import io.amebo.contract.WebhookHeaders;
+import io.amebo.contract.WebhookSignatures;
+import io.amebo.contract.registry.ApplicationState;
+import io.amebo.contract.registry.SubscriptionState;
+import io.amebo.dispatcher.core.DeliveryOutcome;
+import io.amebo.platform.auth.SecretCipher;
+import io.amebo.platform.view.RegistryView;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Makes one delivery attempt of one event to one subscription: the envelope, the Standard Webhooks and Amebo
+ * headers signed with the subscriber's secrets (both during a rotation), through the subscription's circuit
+ * breaker. The breaker counts every failed attempt; while it is open nothing is sent and the outcome is
+ * {@link DeliveryOutcome.Deferred}.
+ */
+public final class Deliverer {
+
+    private final RegistryView view;
+    private final SecretCipher cipher;
+    private final WebhookSender sender;
+    private final CircuitBreakerRegistry breakers;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Duration breakerWait;
+
+    public Deliverer(
+            RegistryView view,
+            SecretCipher cipher,
+            WebhookSender sender,
+            CircuitBreakerRegistry breakers,
+            JsonMapper json,
+            Clock clock,
+            MeterRegistry meters,
+            Duration breakerWait) {
+        this.view = view;
+        this.cipher = cipher;
+        this.sender = sender;
+        this.breakers = breakers;
+        this.json = json;
+        this.clock = clock;
+        this.meters = meters;
+        this.breakerWait = breakerWait;
+    }
+
+    /** The delivery record's id: the same for every attempt of one event to one subscription. */
+    public static String gistId(String subscription, String eventId) {
+        return UUID.nameUUIDFromBytes((subscription + "|" + eventId).getBytes(StandardCharsets.UTF_8))
+                .toString();
+    }
+
+    public CircuitBreaker breaker(String subscription) {
+        return breakers.circuitBreaker(subscription);
+    }
+
+    public Mono<DeliveryOutcome> deliver(SubscriptionState subscription, Event event, int attempt) {
+        Optional<ApplicationState> subscriber = view.application(subscription.application());
+        if (subscriber.isEmpty()) {
+            return Mono.just(new DeliveryOutcome.Refused("the subscribing application is not registered"));
+        }
+        CircuitBreaker breaker = breaker(subscription.subscription());
+        if (!breaker.tryAcquirePermission()) {
+            return Mono.just(new DeliveryOutcome.Deferred(breakerWait));
+        }
+        ApplicationState app = subscriber.get();
+        byte[] body = envelope(subscription, event, attempt);
+        Map<String, String> headers = headers(subscription, event, attempt, app, body);
+        long started = System.nanoTime();
+        return sender.send(subscription.endpoint(app.address()), headers, body)
+                .doOnNext(
+                        outcome -> record(breaker, subscription.subscription(), outcome, System.nanoTime() - started));
+    }
+
+    private byte[] envelope(SubscriptionState subscription, Event event, int attempt) {
+        WebhookEnvelope envelope = new WebhookEnvelope(
+                event.id(),
+                event.action(),
+                event.application(),
+                subscription.subscription(),
+                new String(event.payload(), StandardCharsets.UTF_8),
+                event.timestamped(),
+                attempt,
+                event.deduper());
+        return json.writeValueAsBytes(envelope);
+    }
+
+    private Map<String, String> headers(
+            SubscriptionState subscription, Event event, int attempt, ApplicationState app, byte[] body) {
+        List<String> secrets =
+                app.usableSecrets(clock.instant()).stream().map(cipher::open).toList();
+        WebhookSignatures signatures = WebhookSignatures.of(secrets);
+        long now = clock.instant().getEpochSecond();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(WebhookHeaders.ID, event.id());
+        headers.put(WebhookHeaders.TIMESTAMP, Long.toString(now));
+        headers.put(WebhookHeaders.SIGNATURE, signatures.standard(event.id(), now, body));
+        headers.put(WebhookHeaders.AMEBO_SIGNATURE, signatures.amebo(body));
+        headers.put(WebhookHeaders.AMEBO_ACTION, event.action());
+        headers.put(WebhookHeaders.AMEBO_SUBSCRIPTION, subscription.subscription());
+        headers.put(WebhookHeaders.AMEBO_ATTEMPT, Integer.toString(attempt));
+        headers.put(WebhookHeaders.AMEBO_DELIVERY, gistId(subscription.subscription(), event.id()));
+        return headers;
+    }
+
+    private void record(CircuitBreaker breaker, String subscription, DeliveryOutcome outcome, long nanos) {
+        Timer.builder("amebo.delivery.latency")
+                .tag("subscription", subscription)
+                .publishPercentileHistogram()
+                .register(meters)
+                .record(nanos, TimeUnit.NANOSECONDS);
+        if (outcome instanceof DeliveryOutcome.Delivered) {
+            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        } else if (outcome instanceof DeliveryOutcome.Failed failed) {
+            breaker.onError(nanos, TimeUnit.NANOSECONDS, new DeliveryFailure(failed.error()));
+        } else {
+            breaker.releasePermission();
+        }
+    }
+
+    /** What the breaker is told about a failed attempt. */
+    static final class DeliveryFailure extends RuntimeException {
+        DeliveryFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package io.amebo.dispatcher.kafka;
+
+import io.amebo.contract.registry.SubscriptionState;
+import io.amebo.dispatcher.core.OffsetTracker;
+import io.amebo.dispatcher.delivery.Deliverer;
+import io.amebo.dispatcher.delivery.DeliveryRouter;
+import io.amebo.dispatcher.delivery.DeliveryRouter.Disposition;
+import io.amebo.dispatcher.delivery.Event;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Live delivery of one subscription: its own thread and consumer in group {@code amebo.sub.<subscription>}, so a
+ * slow or dead handler never slows another subscription (DESIGN §5, Isolation).
+ *
+ * <pre>
+ *   poll ─▶ track offset ─▶ wait for an in-flight slot ─▶ deliver (async) ─▶ route outcome ─▶ complete offset
+ *     ▲                                                                          │ hold (breaker open)
+ *     └── commit highest contiguous completed offset ◀── park ◀──────────────────┘
+ * </pre>
+ *
+ * While the subscription's circuit breaker is open the consumer is paused: events wait in Kafka, nothing spins.
+ * Parked events are sent again when the breaker lets a probe through. Offsets are committed only up to the highest
+ * contiguous completed offset, so a restart or a rebalance redelivers, never skips (at least once).
+ */
+final class SubscriptionWorker {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionWorker.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final String topic;
+    private final Supplier<Consumer<String, byte[]>> consumers;
+    private final Deliverer deliverer;
+    private final DeliveryRouter router;
+    private final Clock clock;
+    private final int maxInFlight;
+    private final Semaphore slots;
+    private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
+    private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final Queue<ConsumerRecord<String, byte[]>> parked = new ArrayDeque<>();
+    private final Set<TopicPartition> pausedByUs = new HashSet<>();
+
+    private volatile SubscriptionState subscription;
+    private volatile boolean running;
+    private volatile Consumer<String, byte[]> consumer;
+    private Thread thread;
+
+    SubscriptionWorker(
+            SubscriptionState subscription,
+            String topic,
+            Supplier<Consumer<String, byte[]>> consumers,
+            Deliverer deliverer,
+            DeliveryRouter router,
+            Clock clock,
+            int maxInFlight) {
+        this.subscription = subscription;
+        this.topic = topic;
+        this.consumers = consumers;
+        this.deliverer = deliverer;
+        this.router = router;
+        this.clock = clock;
+        this.maxInFlight = maxInFlight;
+        this.slots = new Semaphore(maxInFlight);
+    }
+
+    /** A record whose outcome is known: done (commit past it) or held (park it). */
+    private record Completion(ConsumerRecord<String, byte[]> record, Disposition disposition) {}
+
+    void update(SubscriptionState changed) {
+        this.subscription = changed;
+    }
+
+    synchronized void start() {
+        running = true;
+        thread = new Thread(this::run, "amebo-sub-" + subscription.subscription());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    synchronized void stop() {
+        running = false;
+        Consumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(Duration.ofSeconds(15).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try (Consumer<String, byte[]> c = consumers.get()) {
+                consumer = c;
+                c.subscribe(List.of(topic), new Rebalance(c));
+                loop(c);
+                commit(c, true);
+            } catch (WakeupException e) {
+                // stopping
+            } catch (RuntimeException e) {
+                log.warn("Subscription {} consumer failed; restarting in 1 s", subscription.subscription(), e);
+                sleep(Duration.ofSeconds(1));
+            } finally {
+                consumer = null;
+                trackers.clear();
+                parked.clear();
+                pausedByUs.clear();
+                completions.clear();
+                slots.drainPermits(); // a new session starts with every slot free
+                slots.release(maxInFlight);
+            }
+        }
+    }
+
+    private void loop(Consumer<String, byte[]> c) {
+        while (running) {
+            drainCompletions();
+            CircuitBreaker breaker = deliverer.breaker(subscription.subscription());
+            boolean open = breaker.getState() == CircuitBreaker.State.OPEN
+                    || breaker.getState() == CircuitBreaker.State.FORCED_OPEN;
+            if (open || !parked.isEmpty()) {
+                pauseAll(c); // nothing new while the handler is down or while parked events wait
+            } else {
+                resumeAll(c);
+            }
+            if (!open) {
+                retryParked();
+            }
+            for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
+                trackers.computeIfAbsent(partition(record), p -> new OffsetTracker())
+                        .started(record.offset());
+                acquireSlot();
+                dispatch(record);
+            }
+            commit(c, false);
+        }
+    }
+
+    private void dispatch(ConsumerRecord<String, byte[]> record) {
+        SubscriptionState current = subscription;
+        Event event = Event.fromEventRecord(current.action(), record);
+        Instant now = clock.instant();
+        Mono<Disposition> handled = event.notBefore()
+                        .filter(at -> at.isAfter(now))
+                        .isPresent()
+                ? router.delay(current, event, event.notBefore().get())
+                : deliverer.deliver(current, event, 1).flatMap(outcome -> router.route(current, event, 1, outcome));
+        handled.subscribe(disposition -> completions.add(new Completion(record, disposition)), failure -> {
+            log.warn(
+                    "Delivery of {} to {} could not be settled; it stays uncommitted",
+                    event.id(),
+                    current.subscription(),
+                    failure);
+            completions.add(new Completion(record, Disposition.HOLD));
+        });
+    }
+
+    /** Applies finished deliveries on the consumer thread, which owns the trackers and the consumer. */
+    private void drainCompletions() {
+        Completion completion;
+        while ((completion = completions.poll()) != null) {
+            slots.release();
+            TopicPartition partition = partition(completion.record());
+            OffsetTracker tracker = trackers.get(partition);
+            if (tracker == null) {
+                continue; // the partition was revoked meanwhile: its new owner delivers it again
+            }
+            if (completion.disposition() == Disposition.DONE) {
+                tracker.completed(completion.record().offset());
+            } else {
+                parked.add(completion.record());
+            }
+        }
+    }
+
+    /** Sends parked events again, one at a time while the breaker probes. */
+    private void retryParked() {
+        ConsumerRecord<String, byte[]> record;
+        while ((record = parked.poll()) != null) {
+            if (!trackers.containsKey(partition(record))) {
+                continue;
+            }
+            if (!slots.tryAcquire()) {
+                parked.add(record);
+                return;
+            }
+            dispatch(record);
+        }
+    }
+
+    private void acquireSlot() {
+        while (running) {
+            try {
+                if (slots.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            drainCompletions(); // frees slots of finished deliveries
+        }
+    }
+
+    private void commit(Consumer<String, byte[]> c, boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        trackers.forEach((partition, tracker) -> {
+            OptionalLong position = tracker.committable();
+            if (position.isPresent()) {
+                offsets.put(partition, new OffsetAndMetadata(position.getAsLong()));
+            }
+        });
+        if (offsets.isEmpty()) {
+            return;
+        }
+        if (sync) {
+            c.commitSync(offsets);
+        } else {
+            c.commitAsync(offsets, (committed, failure) -> {
+                if (failure != null) {
+                    log.debug(
+                            "Commit for {} failed (a later one covers it): {}",
+                            subscription.subscription(),
+                            failure.toString());
+                }
+            });
+        }
+    }
+
+    private void pauseAll(Consumer<String, byte[]> c) {
+        Set<TopicPartition> assigned = c.assignment();
+        if (!pausedByUs.containsAll(assigned)) {
+            c.pause(assigned);
+            pausedByUs.addAll(assigned);
+        }
+    }
+
+    private void resumeAll(Consumer<String, byte[]> c) {
+        if (!pausedByUs.isEmpty()) {
+            c.resume(pausedByUs);
+            pausedByUs.clear();
+        }
+    }
+
+    /** On a rebalance, commit what is done for the partitions that leave, and forget them. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        private final Consumer<String, byte[]> c;
+
+        Rebalance(Consumer<String, byte[]> c) {
+            this.c = c;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            drainCompletions();
+            commit(c, true);
+            partitions.forEach(trackers::remove);
+            pausedByUs.removeAll(partitions);
+        }
+
+        /**
+         * A partition the group never committed starts at the first event appended after the subscription was
+         * created, found by timestamp; never at whatever "latest" is when this consumer happens to start.
+         */
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            Map<TopicPartition, OffsetAndMetadata> committed = c.committed(new HashSet<>(partitions));
+            Map<TopicPartition, Long> fresh = new HashMap<>();
+            for (TopicPartition partition : partitions) {
+                if (committed.get(partition) == null) {
+                    fresh.put(partition, subscription.timestamped().toEpochMilli());
+                }
+            }
+            if (fresh.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(fresh);
+            Map<TopicPartition, Long> ends = c.endOffsets(fresh.keySet());
+            for (TopicPartition partition : fresh.keySet()) {
+                OffsetAndTimestamp at = found.get(partition);
+                c.seek(partition, at == null ? ends.get(partition) : at.offset());
+            }
+        }
+    }
+
+    private static TopicPartition partition(ConsumerRecord<String, byte[]> record) {
+        return new TopicPartition(record.topic(), record.partition());
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.amebo.dispatcher.store;
+
+import io.amebo.platform.store.BackgroundMigration;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The delivery log (gists) in PostgreSQL, written off the hot path (DESIGN §2): deliveries hand their outcome to
+ * {@link #record}, which only queues it; a flush every {@code interval} upserts the queue in one transaction. While
+ * PostgreSQL is away the queue holds up to {@code capacity} entries and then drops the oldest (counted and logged):
+ * delivery never waits for the log. Queries read the table.
+ */
+public final class GistLog implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(GistLog.class);
+    private static final int BATCH = 1000;
+
+    private final DatabaseClient db;
+    private final TransactionalOperator transactions;
+    private final BackgroundMigration schema;
+    private final Duration interval;
+    private final int capacity;
+    private final Queue<Gist> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private volatile Disposable flusher;
+
+    public GistLog(
+            DatabaseClient db,
+            TransactionalOperator transactions,
+            BackgroundMigration schema,
+            Duration interval,
+            int capacity) {
+        this.db = db;
+        this.transactions = transactions;
+        this.schema = schema;
+        this.interval = interval;
+        this.capacity = capacity;
+    }
+
+    /** One delivery record as of its latest attempt. */
+    public record Gist(
+            UUID id,
+            String subscription,
+            String action,
+            String eventId,
+            String status,
+            int attempts,
+            Integer lastStatus,
+            String lastError,
+            String responseExcerpt,
+            Instant nextAttemptAt,
+            Instant createdAt,
+            Instant updatedAt) {}
+
+    public void record(Gist gist) {
+        queue.add(gist);
+        if (size.incrementAndGet() > capacity && queue.poll() != null) {
+            size.decrementAndGet();
+            log.warn("Delivery log queue is full (PostgreSQL unreachable?); dropped its oldest entry");
+        }
+    }
+
+    /** Writes what is queued; completes when it is in PostgreSQL. */
+    public Mono<Integer> flush() {
+        if (!schema.isReady() || queue.isEmpty()) {
+            return Mono.just(0);
+        }
+        Map<UUID, Gist> latest = new LinkedHashMap<>();
+        Gist gist;
+        while (latest.size() < BATCH && (gist = queue.poll()) != null) {
+            size.decrementAndGet();
+            latest.put(gist.id(), gist);
+        }
+        List<Gist> batch = new ArrayList<>(latest.values());
+        return transactions
+                .transactional(Flux.fromIterable(batch).concatMap(this::upsert).then())
+                .thenReturn(batch.size())
+                .onErrorResume(e -> {
+                    log.warn("Could not write {} delivery records yet: {}", batch.size(), e.toString());
+                    batch.forEach(this::record); // back in the queue, to try again
+                    return Mono.just(0);
+                });
+    }
+
+    private Mono<Void> upsert(Gist g) {
+        GenericExecuteSpec spec = db.sql("INSERT INTO dispatcher_gists (id, subscription, action, event_id, status,"
+                        + " attempts, last_status, last_error, response_excerpt, next_attempt_at, created_at,"
+                        + " updated_at) VALUES (:id, :subscription, :action, :event, :status, :attempts, :lastStatus,"
+                        + " :lastError, :excerpt, :next, :created, :updated) ON CONFLICT (id) DO UPDATE SET"
+                        + " status = EXCLUDED.status, attempts = GREATEST(dispatcher_gists.attempts, EXCLUDED.attempts),"
+                        + " last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,"
+                        + " response_excerpt = EXCLUDED.response_excerpt, next_attempt_at = EXCLUDED.next_attempt_at,"
+                        + " updated_at = EXCLUDED.updated_at")
+                .bind("id", g.id())
+                .bind("subscription", g.subscription())
+                .bind("action", g.action())
+                .bind("event", g.eventId())
+                .bind("status", g.status())
+                .bind("attempts", g.attempts())
+                .bind("created", utc(g.createdAt()))
+                .bind("updated", utc(g.updatedAt()));
+        spec = g.lastStatus() == null
+                ? spec.bindNull("lastStatus", Integer.class)
+                : spec.bind("lastStatus", g.lastStatus());
+        spec = g.lastError() == null ? spec.bindNull("lastError", String.class) : spec.bind("lastError", g.lastError());
+        spec = g.responseExcerpt() == null
+                ? spec.bindNull("excerpt", String.class)
+                : spec.bind("excerpt", g.responseExcerpt());
+        spec = g.nextAttemptAt() == null
+                ? spec.bindNull("next", OffsetDateTime.class)
+                : spec.bind("next", utc(g.nextAttemptAt()));
+        return spec.then();
+    }
+
+    /** Filters of {@link #list}; null values are ignored. */
+    /** Filters of {@link #list}; null values are ignored; {@code within}, when not null, limits to those subscriptions. */
+    public record Query(
+            String subscription, String action, String status, Instant from, Instant to, List<String> within) {}
+
+    public Flux<Gist> list(Query query, long offset, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM dispatcher_gists WHERE true");
+        Map<String, Object> binds = new LinkedHashMap<>();
+        where(sql, binds, "subscription =", query.subscription());
+        where(sql, binds, "action =", query.action());
+        where(sql, binds, "status =", query.status());
+        where(sql, binds, "created_at >=", query.from() == null ? null : utc(query.from()));
+        where(sql, binds, "created_at <", query.to() == null ? null : utc(query.to()));
+        where(
+                sql,
+                binds,
+                "subscription = ANY(",
+                query.within() == null ? null : query.within().toArray(String[]::new));
+        sql.append(" ORDER BY created_at, id LIMIT ")
+                .append(limit)
+                .append(" OFFSET ")
+                .append(offset);
+        GenericExecuteSpec spec = db.sql(sql.toString());
+        for (Map.Entry<String, Object> bind : binds.entrySet()) {
+            spec = spec.bind(bind.getKey(), bind.getValue());
+        }
+        return spec.map(this::gist).all();
+    }
+
+    public Mono<Gist> find(UUID id) {
+        return db.sql("SELECT * FROM dispatcher_gists WHERE id = :id")
+                .bind("id", id)
+                .map(this::gist)
+                .one();
+    }
+
+    public Flux<Gist> dead(String subscription, int limit) {
+        return db.sql("SELECT * FROM dispatcher_gists WHERE subscription = :s AND status = 'dead' ORDER BY created_at"
+                        + " LIMIT " + limit)
+                .bind("s", subscription)
+                .map(this::gist)
+                .all();
+    }
+
+    /** Forgets records last touched before {@code before}. */
+    public Mono<Long> prune(Instant before) {
+        return db.sql("DELETE FROM dispatcher_gists WHERE updated_at < :before")
+                .bind("before", utc(before))
+                .fetch()
+                .rowsUpdated();
+    }
+
+    private static void where(StringBuilder sql, Map<String, Object> binds, String condition, Object value) {
+        if (value != null) {
+            String name = "p" + binds.size();
+            sql.append(" AND ").append(condition).append(" :").append(name).append(condition.endsWith("(") ? ")" : "");
+            binds.put(name, value);
+        }
+    }
+
+    private Gist gist(io.r2dbc.spi.Readable row) {
+        return new Gist(
+                row.get("id", UUID.class),
+                row.get("subscription", String.class),
+                row.get("action", String.class),
+                row.get("event_id", String.class),
+                row.get("status", String.class),
+                row.get("attempts", Integer.class),
+                row.get("last_status", Integer.class),
+                row.get("last_error", String.class),
+                row.get("response_excerpt", String.class),
+                instant(row.get("next_attempt_at", OffsetDateTime.class)),
+                instant(row.get("created_at", OffsetDateTime.class)),
+                instant(row.get("updated_at", OffsetDateTime.class)));
+    }
+
+    @Override
+    public void start() {
+        flusher = Flux.interval(interval)
+                .onBackpressureDrop()
+                .concatMap(tick -> flush(), 1)
+                .subscribe();
+    }
+
+    @Override
+    public void stop() {
+        Disposable current = flusher;
+        if (current != null) {
+            current.dispose();
+        }
+        flush().block(Duration.ofSeconds(5)); // what is queued goes in before the service stops
+    }
+
+    @Override
+    public boolean isRunning() {
+        return flusher != null && !flusher.isDisposed();
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(OffsetDateTime value) {
+        return value == null ? null : value.toInstant();
+    }
+}

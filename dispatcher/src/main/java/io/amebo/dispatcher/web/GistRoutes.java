@@ -1,0 +1,283 @@
+package io.amebo.dispatcher.web;
+
+import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
+import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
+
+import io.amebo.contract.EventId;
+import io.amebo.contract.Problem.FieldError;
+import io.amebo.contract.registry.SubscriptionState;
+import io.amebo.dispatcher.core.DeliveryOutcome;
+import io.amebo.dispatcher.delivery.Deliverer;
+import io.amebo.dispatcher.delivery.DeliveryRouter;
+import io.amebo.dispatcher.delivery.Event;
+import io.amebo.dispatcher.store.GistLog;
+import io.amebo.dispatcher.store.GistLog.Gist;
+import io.amebo.platform.auth.Authenticator;
+import io.amebo.platform.auth.Principal;
+import io.amebo.platform.view.RegistryView;
+import io.amebo.platform.web.JsonBodies;
+import io.amebo.platform.web.ProblemException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The delivery log over HTTP (DESIGN §4.2): {@code GET /v1/gists}, {@code POST /v1/regists/{gist}} (redeliver one
+ * now) and {@code POST /v1/subscriptions/{name}/redeliver} (re-queue the dead deliveries of a subscription). The
+ * admin sees every delivery; an application, those of its own subscriptions.
+ */
+public final class GistRoutes {
+
+    private static final Set<String> REDELIVER_FIELDS = Set.of("status");
+    private static final int REDELIVER_LIMIT = 10_000;
+
+    private final Authenticator authenticator;
+    private final JsonBodies bodies;
+    private final GistLog gists;
+    private final RegistryView view;
+    private final DeliveryRouter router;
+    private final Deliverer deliverer;
+    private final Supplier<Consumer<String, byte[]>> readers;
+
+    private GistRoutes(
+            Authenticator authenticator,
+            JsonBodies bodies,
+            GistLog gists,
+            RegistryView view,
+            DeliveryRouter router,
+            Deliverer deliverer,
+            Supplier<Consumer<String, byte[]>> readers) {
+        this.authenticator = authenticator;
+        this.bodies = bodies;
+        this.gists = gists;
+        this.view = view;
+        this.router = router;
+        this.deliverer = deliverer;
+        this.readers = readers;
+    }
+
+    public static RouterFunction<ServerResponse> router(
+            Authenticator authenticator,
+            JsonBodies bodies,
+            GistLog gists,
+            RegistryView view,
+            DeliveryRouter router,
+            Deliverer deliverer,
+            Supplier<Consumer<String, byte[]>> readers) {
+        GistRoutes routes = new GistRoutes(authenticator, bodies, gists, view, router, deliverer, readers);
+        return RouterFunctions.route()
+                .route(GET("/v1/gists"), routes::list)
+                .route(POST("/v1/regists/{gist}"), routes::redeliverOne)
+                .route(POST("/v1/subscriptions/{name}/redeliver"), routes::redeliverMany)
+                .build();
+    }
+
+    Mono<ServerResponse> list(ServerRequest request) {
+        int page = number(request, "page", 1, 1_000_000, 1);
+        int size = number(request, "pagination", 1, 100, 15);
+        Optional<String> status = request.queryParam("status");
+        if (status.isPresent()
+                && !List.of("pending", "delivered", "failed", "dead").contains(status.get())) {
+            throw ProblemException.badRequest(
+                    "status must be pending, delivered, failed or dead",
+                    List.of(new FieldError("/status", "must be pending, delivered, failed or dead")));
+        }
+        return principal(request)
+                .map(principal -> new GistLog.Query(
+                        request.queryParam("subscription").orElse(null),
+                        request.queryParam("action").orElse(null),
+                        status.orElse(null),
+                        time(request, "from"),
+                        time(request, "to"),
+                        principal.isAdmin() ? null : ownSubscriptions(principal)))
+                .flatMapMany(query -> gists.list(query, (long) (page - 1) * size, size))
+                .map(GistRoutes::view)
+                .collectList()
+                .flatMap(items -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(items));
+    }
+
+    Mono<ServerResponse> redeliverOne(ServerRequest request) {
+        UUID id;
+        try {
+            id = UUID.fromString(request.pathVariable("gist"));
+        } catch (IllegalArgumentException e) {
+            return Mono.error(ProblemException.notFound("no delivery " + request.pathVariable("gist")));
+        }
+        return principal(request)
+                .zipWith(gists.find(id).switchIfEmpty(Mono.error(() -> ProblemException.notFound("no delivery " + id))))
+                .flatMap(t -> {
+                    SubscriptionState subscription =
+                            ownedSubscription(t.getT1(), t.getT2().subscription());
+                    Gist gist = t.getT2();
+                    return event(gist.eventId())
+                            .flatMap(event -> deliverer
+                                    .deliver(subscription, event, gist.attempts() + 1)
+                                    .flatMap(outcome -> router.route(subscription, event, gist.attempts() + 1, outcome)
+                                            .thenReturn(answer(gist, outcome))));
+                })
+                .flatMap(body -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(body));
+    }
+
+    Mono<ServerResponse> redeliverMany(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return principal(request)
+                .map(principal -> ownedSubscription(principal, name))
+                .zipWith(bodies.object(request).map(body -> {
+                    io.amebo.platform.web.FieldReader fields =
+                            new io.amebo.platform.web.FieldReader(body, REDELIVER_FIELDS);
+                    String status = fields.optionalString("status", 20).orElse("dead");
+                    if (!status.equals("dead")) {
+                        fields.reject("status", "only dead deliveries can be re-queued");
+                    }
+                    fields.validate("the redelivery");
+                    return status;
+                }))
+                .flatMap(t -> gists.dead(name, REDELIVER_LIMIT)
+                        .concatMap(gist -> event(gist.eventId())
+                                .flatMap(event -> router.postpone(t.getT1(), event, 1, Duration.ZERO))
+                                .onErrorResume(ProblemException.class, e -> Mono.empty()))
+                        .count())
+                .flatMap(n -> ServerResponse.status(HttpStatus.ACCEPTED)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("subscription", name, "requeued", n)));
+    }
+
+    private Mono<Principal> principal(ServerRequest request) {
+        return authenticator.authenticate(request.headers().firstHeader(HttpHeaders.AUTHORIZATION));
+    }
+
+    private List<String> ownSubscriptions(Principal principal) {
+        return view.subscriptions().stream()
+                .filter(s -> principal.mayActAs(s.application()))
+                .map(SubscriptionState::subscription)
+                .toList();
+    }
+
+    private SubscriptionState ownedSubscription(Principal principal, String name) {
+        SubscriptionState subscription =
+                view.subscription(name).orElseThrow(() -> ProblemException.notFound("no subscription named " + name));
+        if (!principal.mayActAs(subscription.application())) {
+            throw ProblemException.forbidden("only the subscriber and the admin may redeliver its events");
+        }
+        return subscription;
+    }
+
+    /** Reads one event back from its topic, by the id its deliveries carry. */
+    private Mono<Event> event(String eventId) {
+        EventId position = EventId.decode(eventId);
+        String topic = view.action(position.action())
+                .map(a -> a.topic())
+                .orElseThrow(() -> ProblemException.notFound("the action of " + eventId + " is gone"));
+        return Mono.fromCallable(() -> {
+                    try (Consumer<String, byte[]> consumer = readers.get()) {
+                        TopicPartition partition = new TopicPartition(topic, position.partition());
+                        consumer.assign(List.of(partition));
+                        consumer.seek(partition, position.offset());
+                        long deadline =
+                                System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                        while (System.nanoTime() < deadline) {
+                            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                                if (record.offset() == position.offset()) {
+                                    return Event.fromEventRecord(position.action(), record);
+                                }
+                                throw ProblemException.notFound("event " + eventId + " is no longer in Kafka");
+                            }
+                        }
+                        throw ProblemException.notFound("event " + eventId + " could not be read");
+                    }
+                })
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static Map<String, Object> answer(Gist gist, DeliveryOutcome outcome) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("gist", gist.id().toString());
+        body.put("attempt", gist.attempts() + 1);
+        body.put("delivered", outcome instanceof DeliveryOutcome.Delivered);
+        if (outcome instanceof DeliveryOutcome.Delivered d) {
+            body.put("status", d.status());
+        } else if (outcome instanceof DeliveryOutcome.Failed f) {
+            body.put("status", f.status());
+            body.put("error", f.error());
+        } else if (outcome instanceof DeliveryOutcome.Refused r) {
+            body.put("error", r.reason());
+        } else if (outcome instanceof DeliveryOutcome.Deferred) {
+            body.put("error", "the subscription's circuit breaker is open; the delivery was re-queued");
+        }
+        return body;
+    }
+
+    static Map<String, Object> view(Gist gist) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("gist", gist.id().toString());
+        body.put("subscription", gist.subscription());
+        body.put("action", gist.action());
+        body.put("event", gist.eventId());
+        body.put("status", gist.status());
+        body.put("completed", gist.status().equals("delivered"));
+        body.put("attempts", gist.attempts());
+        body.put("last_status", gist.lastStatus());
+        body.put("last_error", gist.lastError());
+        body.put("response_excerpt", gist.responseExcerpt());
+        body.put("next_attempt_at", gist.nextAttemptAt());
+        body.put("timestamped", gist.createdAt());
+        body.put("updated", gist.updatedAt());
+        return body;
+    }
+
+    private static int number(ServerRequest request, String name, int min, int max, int fallback) {
+        Optional<String> text = request.queryParam(name);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(text.get().trim());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ProblemException.badRequest(
+                name + " must be a whole number from " + min + " to " + max,
+                List.of(new FieldError("/" + name, "must be a whole number from " + min + " to " + max)));
+    }
+
+    private static Instant time(ServerRequest request, String name) {
+        return request.queryParam(name)
+                .filter(v -> !v.isBlank())
+                .map(v -> {
+                    try {
+                        return Instant.parse(v.trim());
+                    } catch (DateTimeParseException e) {
+                        throw ProblemException.badRequest(
+                                name + " must be an ISO-8601 UTC time",
+                                List.of(new FieldError("/" + name, "must be an ISO-8601 UTC time")));
+                    }
+                })
+                .orElse(null);
+    }
+}
