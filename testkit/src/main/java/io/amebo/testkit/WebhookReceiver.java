@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -38,7 +39,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Deque<Reply> script = new ConcurrentLinkedDeque<>();
     private final AtomicLong sequence = new AtomicLong();
-    private volatile Reply defaultReply = Reply.status(200);
+    private volatile Function<Received, Reply> defaultReply = request -> Reply.status(200);
 
     private WebhookReceiver() {
         this.server = HttpServer.create()
@@ -64,7 +65,14 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** The reply for every request once the queued replies are used up (initially 200). */
     public WebhookReceiver respondByDefault(Reply reply) {
-        this.defaultReply = Objects.requireNonNull(reply);
+        Objects.requireNonNull(reply);
+        this.defaultReply = request -> reply;
+        return this;
+    }
+
+    /** The reply for every request once the queued replies are used up, chosen by looking at the request. */
+    public WebhookReceiver respondByDefault(Function<Received, Reply> replies) {
+        this.defaultReply = Objects.requireNonNull(replies);
         return this;
     }
 
@@ -99,7 +107,7 @@ public final class WebhookReceiver implements AutoCloseable {
     public void reset() {
         received.clear();
         script.clear();
-        defaultReply = Reply.status(200);
+        defaultReply = request -> Reply.status(200);
     }
 
     @Override
@@ -138,7 +146,7 @@ public final class WebhookReceiver implements AutoCloseable {
 
     private Mono<Reply> reply(Received request) {
         Reply reply = script.poll();
-        Reply chosen = reply != null ? reply : defaultReply;
+        Reply chosen = reply != null ? reply : defaultReply.apply(request);
         return chosen.delay().isZero()
                 ? Mono.just(chosen)
                 : Mono.delay(chosen.delay()).thenReturn(chosen);

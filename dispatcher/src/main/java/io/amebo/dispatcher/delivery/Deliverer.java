@@ -10,6 +10,7 @@ import io.amebo.platform.auth.SecretCipher;
 import io.amebo.platform.view.RegistryView;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,7 @@ public final class Deliverer {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Duration breakerWait;
+    private final Map<String, RateLimiter> rateLimiters = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Deliverer(
             RegistryView view,

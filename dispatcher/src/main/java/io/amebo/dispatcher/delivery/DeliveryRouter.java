@@ -129,6 +129,26 @@ public final class DeliveryRouter {
         return Mono.just(Disposition.HOLD); // Deferred
     }
 
+    /**
+     * For ordered subscriptions, which retry in place to keep each key's order: the delay before the next attempt,
+     * and the failed attempt in the delivery log.
+     */
+    public Duration retryInPlace(
+            SubscriptionState subscription, Event event, int attempt, DeliveryOutcome.Failed failed) {
+        count("amebo.deliveries.failed", subscription.subscription());
+        Duration delay = retries.delayAfter(attempt, failed, ThreadLocalRandom.current());
+        gists.record(gist(
+                subscription,
+                event,
+                "failed",
+                attempt,
+                failed.status(),
+                failed.error(),
+                failed.responseExcerpt(),
+                clock.instant().plus(delay)));
+        return delay;
+    }
+
     /** An event whose first delivery must wait ({@code sleep_until}): parked on a retry tier, no attempt counted. */
     public Mono<Disposition> delay(SubscriptionState subscription, Event event, Instant due) {
         gists.record(gist(subscription, event, "pending", 0, null, null, null, due));

@@ -151,8 +151,10 @@ final class RetryWorker {
                     waitingUntil.put(partition, due);
                     continue;
                 }
+                if (!acquireSlot()) {
+                    break; // stopping
+                }
                 trackers.computeIfAbsent(partition, p -> new OffsetTracker()).started(record.offset());
-                acquireSlot();
                 handle(record);
             }
             commit(c);
@@ -195,14 +197,19 @@ final class RetryWorker {
         });
     }
 
-    private void acquireSlot() {
+    /** Waits for an in-flight slot; false when the worker is stopping instead. */
+    private boolean acquireSlot() {
         try {
-            while (running && !slots.tryAcquire(POLL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            while (running) {
+                if (slots.tryAcquire(POLL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
                 settle(); // frees the slots of finished deliveries
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return false;
     }
 
     private void settle() {

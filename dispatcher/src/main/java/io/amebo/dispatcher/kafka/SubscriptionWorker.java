@@ -1,6 +1,7 @@
 package io.amebo.dispatcher.kafka;
 
 import io.amebo.contract.registry.SubscriptionState;
+import io.amebo.dispatcher.core.DeliveryOutcome;
 import io.amebo.dispatcher.core.OffsetTracker;
 import io.amebo.dispatcher.delivery.Deliverer;
 import io.amebo.dispatcher.delivery.DeliveryRouter;
@@ -64,6 +65,9 @@ final class SubscriptionWorker {
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final Queue<ConsumerRecord<String, byte[]>> parked = new ArrayDeque<>();
     private final Set<TopicPartition> pausedByUs = new HashSet<>();
+    // ordered mode: one delivery in flight per key (per partition for keyless events); touched on this thread only
+    private final Map<String, ArrayDeque<ConsumerRecord<String, byte[]>>> waiting = new HashMap<>();
+    private final Set<String> busyKeys = new HashSet<>();
 
     private volatile SubscriptionState subscription;
     private volatile boolean running;
@@ -134,6 +138,8 @@ final class SubscriptionWorker {
                 trackers.clear();
                 parked.clear();
                 pausedByUs.clear();
+                waiting.clear();
+                busyKeys.clear();
                 completions.clear();
                 slots.drainPermits(); // a new session starts with every slot free
                 slots.release(maxInFlight);
@@ -156,24 +162,45 @@ final class SubscriptionWorker {
                 retryParked();
             }
             for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
+                if (!acquireSlot()) {
+                    break; // stopping: what was polled and not started is consumed again next time
+                }
                 trackers.computeIfAbsent(partition(record), p -> new OffsetTracker())
                         .started(record.offset());
-                acquireSlot();
                 dispatch(record);
             }
             commit(c, false);
         }
     }
 
+    /** A freshly polled record: in ordered mode it waits behind an earlier one of its key. */
     private void dispatch(ConsumerRecord<String, byte[]> record) {
+        if (subscription.ordered()) {
+            String key = orderKey(record);
+            if (!busyKeys.add(key)) {
+                waiting.computeIfAbsent(key, k -> new ArrayDeque<>()).add(record);
+                return;
+            }
+        }
+        send(record);
+    }
+
+    private void send(ConsumerRecord<String, byte[]> record) {
         SubscriptionState current = subscription;
         Event event = Event.fromEventRecord(current.action(), record);
         Instant now = clock.instant();
-        Mono<Disposition> handled = event.notBefore()
-                        .filter(at -> at.isAfter(now))
-                        .isPresent()
-                ? router.delay(current, event, event.notBefore().get())
-                : deliverer.deliver(current, event, 1).flatMap(outcome -> router.route(current, event, 1, outcome));
+        Mono<Disposition> handled;
+        if (current.ordered()) {
+            Duration wait = event.notBefore()
+                    .filter(at -> at.isAfter(now))
+                    .map(at -> Duration.between(now, at))
+                    .orElse(Duration.ZERO);
+            handled = Mono.delay(wait).then(Mono.defer(() -> inOrder(current, event, 1)));
+        } else if (event.notBefore().filter(at -> at.isAfter(now)).isPresent()) {
+            handled = router.delay(current, event, event.notBefore().get());
+        } else {
+            handled = deliverer.deliver(current, event, 1).flatMap(outcome -> router.route(current, event, 1, outcome));
+        }
         handled.subscribe(disposition -> completions.add(new Completion(record, disposition)), failure -> {
             log.warn(
                     "Delivery of {} to {} could not be settled; it stays uncommitted",
@@ -184,21 +211,58 @@ final class SubscriptionWorker {
         });
     }
 
+    /**
+     * Ordered mode: retries happen in place, holding the key (and so its order) but not the partition's other keys;
+     * an open breaker is waited out without counting an attempt. The attempt count lives in memory: a restart
+     * begins the event again at attempt 1.
+     */
+    private Mono<Disposition> inOrder(SubscriptionState current, Event event, int attempt) {
+        return deliverer.deliver(current, event, attempt).flatMap(outcome -> {
+            if (outcome instanceof DeliveryOutcome.Failed failed && attempt < current.maxRetries()) {
+                Duration delay = router.retryInPlace(current, event, attempt, failed);
+                return Mono.delay(delay).then(Mono.defer(() -> inOrder(subscription, event, attempt + 1)));
+            }
+            if (outcome instanceof DeliveryOutcome.Deferred deferred) {
+                return Mono.delay(deferred.retryIn()).then(Mono.defer(() -> inOrder(subscription, event, attempt)));
+            }
+            return router.route(current, event, attempt, outcome);
+        });
+    }
+
+    private static String orderKey(ConsumerRecord<String, byte[]> record) {
+        return record.key() != null ? "k:" + record.key() : "p:" + record.partition();
+    }
+
     /** Applies finished deliveries on the consumer thread, which owns the trackers and the consumer. */
     private void drainCompletions() {
         Completion completion;
         while ((completion = completions.poll()) != null) {
-            slots.release();
             TopicPartition partition = partition(completion.record());
             OffsetTracker tracker = trackers.get(partition);
             if (tracker == null) {
+                slots.release();
                 continue; // the partition was revoked meanwhile: its new owner delivers it again
             }
             if (completion.disposition() == Disposition.DONE) {
+                slots.release();
                 tracker.completed(completion.record().offset());
+                nextInOrder(completion.record());
             } else {
                 parked.add(completion.record());
             }
+        }
+    }
+
+    /** Ordered mode: the key's next waiting record goes out, or the key is free. */
+    private void nextInOrder(ConsumerRecord<String, byte[]> done) {
+        String key = orderKey(done);
+        ArrayDeque<ConsumerRecord<String, byte[]>> queue = waiting.get(key);
+        ConsumerRecord<String, byte[]> next = queue == null ? null : queue.poll();
+        if (next == null) {
+            waiting.remove(key);
+            busyKeys.remove(key);
+        } else {
+            send(next);
         }
     }
 
@@ -207,28 +271,27 @@ final class SubscriptionWorker {
         ConsumerRecord<String, byte[]> record;
         while ((record = parked.poll()) != null) {
             if (!trackers.containsKey(partition(record))) {
+                slots.release(); // revoked: its new owner delivers it
                 continue;
             }
-            if (!slots.tryAcquire()) {
-                parked.add(record);
-                return;
-            }
-            dispatch(record);
+            send(record); // it kept its in-flight slot (and, ordered, its key) while parked
         }
     }
 
-    private void acquireSlot() {
+    /** Waits for an in-flight slot; false when the worker is stopping instead. */
+    private boolean acquireSlot() {
         while (running) {
             try {
                 if (slots.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return;
+                    return true;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
             drainCompletions(); // frees slots of finished deliveries
         }
+        return false;
     }
 
     private void commit(Consumer<String, byte[]> c, boolean sync) {
