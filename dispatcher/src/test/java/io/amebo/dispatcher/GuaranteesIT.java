@@ -9,8 +9,10 @@ import io.amebo.testkit.WebhookReceiver;
 import io.amebo.testkit.WebhookReceiver.Received;
 import io.amebo.testkit.WebhookReceiver.Reply;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +139,115 @@ class GuaranteesIT {
                             .value(error -> assertThat(error.toString()).contains("loopback")));
         }
         assertThat(receiver.count()).isZero();
+    }
+
+    @Test
+    void replaysExactlyTheEventsOfAWindowWithTheirOriginalIdsWithoutDisturbingLiveDelivery() {
+        String subscription = SharedKafka.uniqueName("replayed");
+        fixtures.subscription(subscription, subscriber, action, "/hooks", 5, false);
+        try (ConfigurableApplicationContext dispatcher = fixtures.dispatcher()) {
+            for (int i = 0; i < 20; i++) {
+                fixtures.publish(action, "k" + (i % 3), "{\"n\": " + i + "}");
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.count() == 20);
+            Map<String, Instant> times = new HashMap<>();
+            receiver.requests()
+                    .forEach(r -> times.put(
+                            r.header("webhook-id"),
+                            Instant.parse(
+                                    JSON.readTree(r.body()).path("timestamped").asString())));
+            List<Instant> sorted = times.values().stream().sorted().toList();
+            Instant from = sorted.get(5);
+            Instant to = sorted.get(15);
+            Set<String> expected = new HashSet<>();
+            times.forEach((id, at) -> {
+                if (!at.isBefore(from) && at.isBefore(to)) {
+                    expected.add(id);
+                }
+            });
+            receiver.reset();
+
+            var http = org.springframework.test.web.reactive.server.WebTestClient.bindToServer()
+                    .baseUrl(Fixtures.url(dispatcher))
+                    .build();
+            String location = http.post()
+                    .uri("/v1/subscriptions/" + subscription + "/replay")
+                    .header("Authorization", Fixtures.ADMIN)
+                    .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"from\":\"" + from + "\",\"to\":\"" + to + "\"}")
+                    .exchange()
+                    .expectStatus()
+                    .isAccepted()
+                    .expectBody()
+                    .jsonPath("$.replay")
+                    .exists()
+                    .returnResult()
+                    .getResponseHeaders()
+                    .getLocation()
+                    .toString();
+            String live = fixtures.publish(action, "k0", "{\"n\": 99}");
+
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> http.get()
+                            .uri(location)
+                            .header("Authorization", Fixtures.ADMIN)
+                            .exchange()
+                            .expectBody()
+                            .jsonPath("$.status")
+                            .isEqualTo("done")
+                            .jsonPath("$.total")
+                            .isEqualTo(expected.size()));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(
+                            () -> assertThat(receivedIds()).containsExactlyInAnyOrderElementsOf(union(expected, live)));
+            assertThat(receiver.requests(r -> r.header("webhook-id").equals(live)))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void pausesASubscriptionWhoseHandlerKeepsFailingPastTheGracePeriodAndExposesItsMetrics() {
+        String subscription = SharedKafka.uniqueName("failing");
+        fixtures.subscription(subscription, subscriber, action, "/hooks", 5, false);
+        receiver.respondByDefault(Reply.status(503));
+        // the registry's API, as far as this test needs it: it records the PATCH that pauses the subscription
+        try (WebhookReceiver registry = WebhookReceiver.start();
+                ConfigurableApplicationContext dispatcher = fixtures.dispatcher(
+                        "--amebo.dispatcher.pause-after=2s", "--amebo.dispatcher.registry-url=" + registry.url(""))) {
+            for (int i = 0; i < 10; i++) {
+                fixtures.publish(action, null, "{\"n\": " + i + "}");
+            }
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> registry.count() >= 1);
+            Received pause = registry.requests().get(0);
+            assertThat(pause.method()).isEqualTo("PATCH");
+            assertThat(pause.path()).isEqualTo("/v1/subscriptions/" + subscription);
+            assertThat(pause.header("Authorization")).isEqualTo(Fixtures.ADMIN);
+            JsonNode body = JSON.readTree(pause.body());
+            assertThat(body.path("status").asString()).isEqualTo("paused");
+            assertThat(body.path("paused_reason").asString()).contains("failing since");
+
+            var http = org.springframework.test.web.reactive.server.WebTestClient.bindToServer()
+                    .baseUrl(Fixtures.url(dispatcher))
+                    .build();
+            http.get()
+                    .uri("/metrics")
+                    .exchange()
+                    .expectBody(String.class)
+                    .value(metrics -> assertThat(metrics)
+                            .contains(
+                                    "amebo_subscription_breaker{service=\"dispatcher\",subscription=\"" + subscription)
+                            .contains("amebo_subscription_lag{service=\"dispatcher\",subscription=\"" + subscription)
+                            .contains("amebo_deliveries_failed_total{service=\"dispatcher\",subscription=\""
+                                    + subscription)
+                            .contains("amebo_delivery_latency_seconds_bucket"));
+        }
+    }
+
+    private static Set<String> union(Set<String> ids, String one) {
+        Set<String> all = new HashSet<>(ids);
+        all.add(one);
+        return all;
     }
 
     private Set<String> receivedIds() {

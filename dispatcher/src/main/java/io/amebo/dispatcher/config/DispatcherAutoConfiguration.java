@@ -5,9 +5,12 @@ import io.amebo.dispatcher.core.RetryPolicy;
 import io.amebo.dispatcher.delivery.Deliverer;
 import io.amebo.dispatcher.delivery.DeliveryRouter;
 import io.amebo.dispatcher.delivery.WebhookSender;
+import io.amebo.dispatcher.kafka.DeliveryHousekeeping;
 import io.amebo.dispatcher.kafka.DeliverySupervisor;
+import io.amebo.dispatcher.kafka.ReplayRunner;
 import io.amebo.dispatcher.store.GistLog;
 import io.amebo.dispatcher.web.GistRoutes;
+import io.amebo.dispatcher.web.ReplayRoutes;
 import io.amebo.platform.auth.ApplicationSecrets;
 import io.amebo.platform.auth.Authenticator;
 import io.amebo.platform.auth.SecretCipher;
@@ -206,6 +209,48 @@ public class DispatcherAutoConfiguration {
                 clock,
                 properties.maxInFlight(),
                 properties.replicationFactor());
+    }
+
+    @Bean
+    DeliveryHousekeeping deliveryHousekeeping(
+            DeliverySupervisor supervisor,
+            Deliverer deliverer,
+            DeliveryRouter router,
+            GistLog gists,
+            KafkaNames names,
+            KafkaProperties kafka,
+            MeterRegistry meters,
+            Clock clock,
+            DispatcherProperties properties) {
+        return new DeliveryHousekeeping(
+                supervisor,
+                deliverer,
+                router,
+                gists,
+                names,
+                () -> Admin.create(kafka.buildAdminProperties()),
+                meters,
+                clock,
+                properties.pauseAfter(),
+                properties.gistRetention());
+    }
+
+    @Bean
+    ReplayRunner replayRunner(KafkaProperties kafka, Deliverer deliverer, DeliveryRouter router) {
+        Map<String, Object> reader = kafka.buildConsumerProperties();
+        reader.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        reader.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        reader.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new ReplayRunner(
+                () -> new KafkaConsumer<>(reader, new StringDeserializer(), new ByteArrayDeserializer()),
+                deliverer,
+                router);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> replayRoutes(
+            Authenticator authenticator, JsonBodies bodies, RegistryView view, ReplayRunner replays) {
+        return ReplayRoutes.router(authenticator, bodies, view, replays);
     }
 
     @Bean

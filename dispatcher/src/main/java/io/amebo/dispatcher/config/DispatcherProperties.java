@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param breakerFailureRate percentage of failed attempts (of the last 20) that opens a subscription's breaker;
  *     default 50
  * @param breakerOpenFor how long an open breaker waits before letting a probe through; default 5 s
+ * @param pauseAfter how long a handler may keep failing (breaker not closed) before its subscription is paused,
+ *     with the reason, in the registry; default 1 h
  * @param allowPrivateAddresses deliver to handlers that resolve to private or link-local addresses; default false
  * @param allowLoopback deliver to handlers that resolve to loopback; default false (the standalone allows it)
  * @param registryUrl the registry, told when a handler answers 410 Gone; default http://localhost:3311
@@ -42,6 +44,7 @@ public record DispatcherProperties(
         float breakerFailureRate,
 
         @DefaultValue("5s") @NotNull Duration breakerOpenFor,
+        @DefaultValue("1h") @NotNull Duration pauseAfter,
         @DefaultValue("false") boolean allowPrivateAddresses,
         @DefaultValue("false") boolean allowLoopback,
         @DefaultValue("http://localhost:3311") @NotBlank String registryUrl,

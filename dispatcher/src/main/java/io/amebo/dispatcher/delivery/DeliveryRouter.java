@@ -149,6 +149,11 @@ public final class DeliveryRouter {
         return delay;
     }
 
+    /** Pauses a subscription in the registry, with the reason its owner will see. */
+    public Mono<Void> pause(String subscription, String reason) {
+        return pauser.pause(subscription, reason);
+    }
+
     /** An event whose first delivery must wait ({@code sleep_until}): parked on a retry tier, no attempt counted. */
     public Mono<Disposition> delay(SubscriptionState subscription, Event event, Instant due) {
         gists.record(gist(subscription, event, "pending", 0, null, null, null, due));
