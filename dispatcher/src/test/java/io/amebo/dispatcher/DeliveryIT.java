@@ -126,6 +126,38 @@ class DeliveryIT {
         assertThat(dead.path("attempts").asInt()).isEqualTo(3);
         assertThat(dead.path("last_status").asInt()).isEqualTo(500);
 
+        // the dead letter is on amebo.dead, keyed by the subscription, with the original id
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(
+                SharedKafka.get().consumerProperties(SharedKafka.uniqueName("dead-reader")))) {
+            consumer.subscribe(List.of(fixtures.prefix() + ".dead"));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                boolean found = false;
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    found |= n.subscription().equals(record.key())
+                            && id.equals(io.amebo.dispatcher.delivery.Event.header(record.headers(), "amebo_event_id"));
+                }
+                assertThat(found).isTrue();
+            });
+        }
+
+        // re-queued in bulk: it comes back with a fresh attempt count, and still fails
+        http.post()
+                .uri("/v1/subscriptions/" + n.subscription() + "/redeliver")
+                .header(HttpHeaders.AUTHORIZATION, Fixtures.ADMIN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"status\":\"dead\"}")
+                .exchange()
+                .expectStatus()
+                .isAccepted()
+                .expectBody()
+                .jsonPath("$.requeued")
+                .isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.count() == 6);
+        assertThat(receiver.requests().subList(3, 6))
+                .extracting(r -> r.header("X-Amebo-Attempt"))
+                .containsExactly("1", "2", "3");
+
+        // and one redelivery, now that the handler is back
         receiver.respondByDefault(Reply.status(200));
         http.post()
                 .uri("/v1/regists/" + dead.path("gist").asString())
@@ -136,8 +168,8 @@ class DeliveryIT {
                 .expectBody()
                 .jsonPath("$.delivered")
                 .isEqualTo(true);
-        assertThat(receiver.requests()).hasSize(4);
-        assertThat(receiver.requests().get(3).header("webhook-id")).isEqualTo(id);
+        assertThat(receiver.requests()).hasSize(7);
+        assertThat(receiver.requests().get(6).header("webhook-id")).isEqualTo(id);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(
                         () -> assertThat(gists(n.subscription(), "delivered")).hasSize(1));

@@ -73,12 +73,25 @@ public final class Deliverer {
     }
 
     public Mono<DeliveryOutcome> deliver(SubscriptionState subscription, Event event, int attempt) {
+        return deliver(subscription, event, attempt, false);
+    }
+
+    /**
+     * An operator's explicit redelivery ({@code POST /v1/regists/{gist}}) is attempted now even while the breaker
+     * is open; its outcome still counts towards the breaker.
+     */
+    public Mono<DeliveryOutcome> deliverNow(SubscriptionState subscription, Event event, int attempt) {
+        return deliver(subscription, event, attempt, true);
+    }
+
+    private Mono<DeliveryOutcome> deliver(
+            SubscriptionState subscription, Event event, int attempt, boolean bypassBreaker) {
         Optional<ApplicationState> subscriber = view.application(subscription.application());
         if (subscriber.isEmpty()) {
             return Mono.just(new DeliveryOutcome.Refused("the subscribing application is not registered"));
         }
         CircuitBreaker breaker = breaker(subscription.subscription());
-        if (!breaker.tryAcquirePermission()) {
+        if (!bypassBreaker && !breaker.tryAcquirePermission()) {
             return Mono.just(new DeliveryOutcome.Deferred(breakerWait));
         }
         ApplicationState app = subscriber.get();

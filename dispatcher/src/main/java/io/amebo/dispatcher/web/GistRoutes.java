@@ -132,7 +132,7 @@ public final class GistRoutes {
                     Gist gist = t.getT2();
                     return event(gist.eventId())
                             .flatMap(event -> deliverer
-                                    .deliver(subscription, event, gist.attempts() + 1)
+                                    .deliverNow(subscription, event, gist.attempts() + 1)
                                     .flatMap(outcome -> router.route(subscription, event, gist.attempts() + 1, outcome)
                                             .thenReturn(answer(gist, outcome))));
                 })
