@@ -6,6 +6,7 @@ import io.amebo.contract.registry.ActionState;
 import io.amebo.contract.registry.ApplicationState;
 import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.platform.auth.SecretCipher;
+import io.amebo.testkit.OwnNettyResources;
 import io.amebo.testkit.RealInfrastructureExtension;
 import io.amebo.testkit.SharedKafka;
 import io.amebo.testkit.SharedPostgres;
@@ -23,9 +24,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.http.client.ReactorResourceFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -71,17 +69,6 @@ public final class Fixtures implements AutoCloseable {
     public static String url(ConfigurableApplicationContext context) {
         return "http://localhost:"
                 + ((WebServerApplicationContext) context).getWebServer().getPort();
-    }
-
-    /** Each application has its own Netty event loops, so closing one does not stop another's server. */
-    @Configuration(proxyBeanMethods = false)
-    static class OwnNettyResources {
-        @Bean
-        ReactorResourceFactory reactorResourceFactory() {
-            ReactorResourceFactory factory = new ReactorResourceFactory();
-            factory.setUseGlobalResources(false);
-            return factory;
-        }
     }
 
     public void application(String name, String address, String secret) {

@@ -1,6 +1,7 @@
 package io.amebo.gateway;
 
 import io.amebo.registry.RegistryApplication;
+import io.amebo.testkit.OwnNettyResources;
 import io.amebo.testkit.RealInfrastructureExtension;
 import io.amebo.testkit.SharedPostgres;
 import java.util.ArrayList;
@@ -8,9 +9,6 @@ import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * Starts the registry and gateways as separate applications in this JVM, each on a random port, the way they run
@@ -61,20 +59,6 @@ public final class Services {
         all.addAll(List.of(args));
         return new SpringApplicationBuilder(GatewayApplication.class, OwnNettyResources.class)
                 .run(all.toArray(String[]::new));
-    }
-
-    /**
-     * Each application gets its own Reactor Netty event loops: by default they share the JVM-global ones, and
-     * closing one application (a "restart") would stop the others' servers with them.
-     */
-    @Configuration(proxyBeanMethods = false)
-    static class OwnNettyResources {
-        @Bean
-        ReactorResourceFactory reactorResourceFactory() {
-            ReactorResourceFactory factory = new ReactorResourceFactory();
-            factory.setUseGlobalResources(false);
-            return factory;
-        }
     }
 
     public static String url(ConfigurableApplicationContext context) {

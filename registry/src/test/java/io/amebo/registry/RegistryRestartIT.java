@@ -3,6 +3,7 @@ package io.amebo.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.amebo.testkit.OwnNettyResources;
 import io.amebo.testkit.RealInfrastructure;
 import io.amebo.testkit.SharedKafka;
 import io.amebo.testkit.SharedPostgres;
@@ -90,7 +91,8 @@ class RegistryRestartIT {
                 "--spring.r2dbc.url=" + database.r2dbcUrl(),
                 "--spring.flyway.url=" + database.jdbcUrl()));
         all.addAll(List.of(args));
-        return new SpringApplicationBuilder(RegistryApplication.class).run(all.toArray(String[]::new));
+        return new SpringApplicationBuilder(RegistryApplication.class, OwnNettyResources.class)
+                .run(all.toArray(String[]::new));
     }
 
     private static Api api(ConfigurableApplicationContext context) {

@@ -23,6 +23,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 
 /**
  * A real local HTTP server that stands in for webhook handlers: it records every request (method, path, headers and
@@ -35,6 +36,7 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 public final class WebhookReceiver implements AutoCloseable {
 
+    private final LoopResources loops;
     private final DisposableServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Deque<Reply> script = new ConcurrentLinkedDeque<>();
@@ -42,7 +44,10 @@ public final class WebhookReceiver implements AutoCloseable {
     private volatile Function<Received, Reply> defaultReply = request -> Reply.status(200);
 
     private WebhookReceiver() {
+        // its own event loops: Spring applications closing in the same JVM dispose Reactor Netty's global ones
+        this.loops = LoopResources.create("webhook-receiver", 2, true);
         this.server = HttpServer.create()
+                .runOn(loops)
                 .host("127.0.0.1")
                 .port(0)
                 .handle(this::handle)
@@ -113,6 +118,7 @@ public final class WebhookReceiver implements AutoCloseable {
     @Override
     public void close() {
         server.disposeNow(Duration.ofSeconds(5));
+        loops.disposeLater().block(Duration.ofSeconds(5));
     }
 
     private Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Decides what an attempt's outcome means for the event, in one place (DESIGN §5):
@@ -54,6 +55,8 @@ public final class DeliveryRouter {
             Event.DUE,
             Event.LAST_STATUS,
             Event.LAST_ERROR);
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeliveryRouter.class);
 
     private final Producer<String, byte[]> producer;
     private final KafkaNames names;
@@ -191,6 +194,12 @@ public final class DeliveryRouter {
     private Mono<Disposition> dead(
             SubscriptionState subscription, Event event, int attempts, int lastStatus, String error, String excerpt) {
         count("amebo.deliveries.dead", subscription.subscription());
+        log.warn(
+                "Delivery of {} to {} is dead after {} attempt(s): {}",
+                event.id(),
+                subscription.subscription(),
+                attempts,
+                error);
         gists.record(gist(subscription, event, "dead", attempts, lastStatus, error, excerpt, null));
         RecordHeaders headers = carried(event);
         put(headers, Event.SUBSCRIPTION, subscription.subscription());
@@ -215,18 +224,20 @@ public final class DeliveryRouter {
         return headers;
     }
 
+    /** Off the event loop: send() may block for metadata or buffer space, and retries are not the hot path. */
     private Mono<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
         return Mono.fromFuture(() -> {
-            CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-            producer.send(record, (metadata, failure) -> {
-                if (failure != null) {
-                    acked.completeExceptionally(failure);
-                } else {
-                    acked.complete(metadata);
-                }
-            });
-            return acked;
-        });
+                    CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+                    producer.send(record, (metadata, failure) -> {
+                        if (failure != null) {
+                            acked.completeExceptionally(failure);
+                        } else {
+                            acked.complete(metadata);
+                        }
+                    });
+                    return acked;
+                })
+                .subscribeOn(Schedulers.boundedElastic());
     }
 
     private Gist gist(

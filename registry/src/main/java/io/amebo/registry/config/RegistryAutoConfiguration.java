@@ -23,6 +23,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -38,6 +39,11 @@ import tools.jackson.databind.json.JsonMapper;
 /** Wires the registry into any Spring Boot application: its own, or the standalone that composes all three. */
 @AutoConfiguration(
         before = PlatformAutoConfiguration.class,
+        // in the standalone, the registry's own beans (authentication against its database) come first
+        beforeName = {
+            "io.amebo.gateway.config.GatewayAutoConfiguration",
+            "io.amebo.dispatcher.config.DispatcherAutoConfiguration"
+        },
         afterName = {
             "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration",
             "org.springframework.boot.data.r2dbc.autoconfigure.DataR2dbcAutoConfiguration",
@@ -59,6 +65,7 @@ public class RegistryAutoConfiguration {
 
     /** The registry authenticates against its own database (the system of record). */
     @Bean
+    @ConditionalOnMissingBean(ApplicationSecrets.class)
     ApplicationSecrets registryApplicationSecrets(RegistryRepository repository, SecretCipher cipher, Clock clock) {
         return application -> repository
                 .findApplication(application)
@@ -102,6 +109,7 @@ public class RegistryAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     SchemaCompiler schemaCompiler() {
         return new SchemaCompiler();
     }

@@ -18,6 +18,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -94,7 +95,9 @@ public final class ChangelogRelay implements SmartLifecycle {
     private Mono<Void> send(String key) {
         return currentState(key)
                 .map(value -> new ProducerRecord<>(topic, key, value.orElse(null)))
-                .flatMap(record -> Mono.fromFuture(() -> kafka.send(record)))
+                // send() may block for metadata (up to max.block.ms) right after the topic appeared: never on an event
+                // loop
+                .flatMap(record -> Mono.fromFuture(() -> kafka.send(record)).subscribeOn(Schedulers.boundedElastic()))
                 .then();
     }
 

@@ -1,0 +1,158 @@
+package io.amebo.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.amebo.contract.WebhookSignatures;
+import io.amebo.testkit.WebhookReceiver;
+import io.amebo.testkit.WebhookReceiver.Received;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole product in this JVM, on random ports and a temporary data directory: the seed example's registrations,
+ * a publish, a signed delivery to a real local receiver; then a clean stop and a restart on the same data.
+ */
+class StandaloneIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path data;
+
+    private final WebhookReceiver receiver = WebhookReceiver.start();
+    private StandaloneApplication.Standalone standalone;
+
+    @AfterEach
+    void stop() {
+        if (standalone != null) {
+            standalone.close();
+        }
+        receiver.close();
+    }
+
+    @Test
+    void runsTheSeedFlowAndPicksUpWhereItStoppedAfterARestart() throws Exception {
+        Map<String, String> env = Map.of(
+                "AMEBO_DATA_DIR", data.toString(),
+                "SERVER_PORT", String.valueOf(freePort()),
+                "AMEBO_KAFKA_PORT", String.valueOf(freePort()),
+                "AMEBO_KAFKA_CONTROLLER_PORT", String.valueOf(freePort()),
+                "AMEBO_POSTGRES_PORT", String.valueOf(freePort()));
+        standalone = StandaloneApplication.start(env);
+        String admin = "Bearer " + Files.readString(data.resolve("admin-token")).trim();
+        WebTestClient http = client(standalone.port());
+
+        post(http, "/v1/applications", admin, """
+                {"application": "user-service", "address": "https://users.myapp.com", "secret": "user-service-secret"}""");
+        post(http, "/v1/applications", admin, """
+                {"application": "email-service", "address": "%s", "secret": "email-service-secret"}""".formatted(receiver.url("/")));
+        String userService = basic("user-service", "user-service-secret");
+        post(http, "/v1/actions", userService, """
+                {"action": "user.created", "application": "user-service",
+                 "schemata": {"type": "object",
+                   "properties": {"user_id": {"type": "string"}, "email": {"type": "string", "format": "email"},
+                                  "name": {"type": "string"}, "plan": {"type": "string", "enum": ["free", "premium"]}},
+                   "required": ["user_id", "email", "name"]}}""");
+        post(http, "/v1/subscriptions", basic("email-service", "email-service-secret"), """
+                {"application": "email-service", "subscription": "welcome-emails", "action": "user.created",
+                 "handler": "/webhooks/user-created"}""");
+
+        String first = publish(http, userService, "u1");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.count() == 1);
+        assertDelivered(receiver.requests().get(0), first, "u1");
+
+        standalone.close(); // a clean stop, as on SIGTERM
+        standalone = StandaloneApplication.start(env);
+        http = client(standalone.port());
+
+        // everything registered is still there, earlier events are still queryable, new ones are delivered
+        http.get()
+                .uri("/v1/events/" + first)
+                .header(HttpHeaders.AUTHORIZATION, userService)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.payload.user_id")
+                .isEqualTo("u1");
+        String second = publish(http, userService, "u2");
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.count() >= 2);
+        assertDelivered(receiver.requests().get(1), second, "u2");
+        // what was acknowledged before the clean stop is not delivered again
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> receiver.count() == 2);
+        assertThat(receiver.requests()).extracting(r -> r.header("webhook-id")).containsExactly(first, second);
+    }
+
+    private static String publish(WebTestClient http, String auth, String user) {
+        JsonNode body = JSON.readTree(post(http, "/v1/events", auth, """
+                {"action": "user.created",
+                 "payload": {"user_id": "%s", "email": "%s@example.com", "name": "Ada", "plan": "premium"}}""".formatted(user, user)));
+        return body.path("id").asString();
+    }
+
+    private static void assertDelivered(Received request, String id, String user) {
+        assertThat(request.path()).isEqualTo("/webhooks/user-created");
+        assertThat(request.header("webhook-id")).isEqualTo(id);
+        assertThat(WebhookSignatures.of("email-service-secret")
+                        .verifyStandard(
+                                request.header("webhook-id"),
+                                request.header("webhook-timestamp"),
+                                request.header("webhook-signature"),
+                                request.body(),
+                                Instant.now(),
+                                WebhookSignatures.DEFAULT_TOLERANCE))
+                .isEqualTo(WebhookSignatures.Verification.VALID);
+        JsonNode envelope = JSON.readTree(request.body());
+        assertThat(envelope.path("payload").path("user_id").asString()).isEqualTo(user);
+        assertThat(envelope.path("subscription").asString()).isEqualTo("welcome-emails");
+    }
+
+    private static byte[] post(WebTestClient http, String path, String auth, String json) {
+        return http.post()
+                .uri(path)
+                .header(HttpHeaders.AUTHORIZATION, auth)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(json)
+                .exchange()
+                .expectStatus()
+                .is2xxSuccessful()
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
+    }
+
+    private static WebTestClient client(int port) {
+        return WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    private static String basic(String application, String secret) {
+        return "Basic "
+                + Base64.getEncoder().encodeToString((application + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
