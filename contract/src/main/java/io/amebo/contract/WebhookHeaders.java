@@ -18,6 +18,8 @@ public final class WebhookHeaders {
     public static final String AMEBO_ATTEMPT = "X-Amebo-Attempt";
     /** The id of the delivery record (gist). */
     public static final String AMEBO_DELIVERY = "X-Amebo-Delivery";
+    /** The correlation id of the publish request ({@code X-Request-Id} there), carried to every delivery. */
+    public static final String REQUEST_ID = "X-Request-Id";
 
     private WebhookHeaders() {}
 }

@@ -101,7 +101,7 @@ class StandaloneIT {
     }
 
     private static String publish(WebTestClient http, String auth, String user) {
-        JsonNode body = JSON.readTree(post(http, "/v1/events", auth, """
+        JsonNode body = JSON.readTree(post(http, "/v1/events", auth, "request-" + user, """
                 {"action": "user.created",
                  "payload": {"user_id": "%s", "email": "%s@example.com", "name": "Ada", "plan": "premium"}}""".formatted(user, user)));
         return body.path("id").asString();
@@ -110,6 +110,9 @@ class StandaloneIT {
     private static void assertDelivered(Received request, String id, String user) {
         assertThat(request.path()).isEqualTo("/webhooks/user-created");
         assertThat(request.header("webhook-id")).isEqualTo(id);
+        assertThat(request.header("X-Request-Id"))
+                .as("the publish's correlation id")
+                .isEqualTo("request-" + user);
         assertThat(WebhookSignatures.of("email-service-secret")
                         .verifyStandard(
                                 request.header("webhook-id"),
@@ -125,9 +128,14 @@ class StandaloneIT {
     }
 
     private static byte[] post(WebTestClient http, String path, String auth, String json) {
+        return post(http, path, auth, "test", json);
+    }
+
+    private static byte[] post(WebTestClient http, String path, String auth, String requestId, String json) {
         return http.post()
                 .uri(path)
                 .header(HttpHeaders.AUTHORIZATION, auth)
+                .header("X-Request-Id", requestId)
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(json)
                 .exchange()

@@ -1,5 +1,6 @@
 package io.amebo.dispatcher.delivery;
 
+import io.amebo.contract.EventHeaders;
 import io.amebo.contract.WebhookEnvelope;
 import io.amebo.contract.WebhookHeaders;
 import io.amebo.contract.WebhookSignatures;
@@ -131,6 +132,10 @@ public final class Deliverer {
         headers.put(WebhookHeaders.AMEBO_SUBSCRIPTION, subscription.subscription());
         headers.put(WebhookHeaders.AMEBO_ATTEMPT, Integer.toString(attempt));
         headers.put(WebhookHeaders.AMEBO_DELIVERY, gistId(subscription.subscription(), event.id()));
+        String correlation = Event.header(event.headers(), EventHeaders.CORRELATION_ID);
+        if (correlation != null) {
+            headers.put(WebhookHeaders.REQUEST_ID, correlation); // the publish request's id, carried to the handler
+        }
         return headers;
     }
 
