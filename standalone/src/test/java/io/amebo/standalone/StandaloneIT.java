@@ -98,6 +98,31 @@ class StandaloneIT {
         // what was acknowledged before the clean stop is not delivered again
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> receiver.count() == 2);
         assertThat(receiver.requests()).extracting(r -> r.header("webhook-id")).containsExactly(first, second);
+
+        // every metric the Grafana dashboard plots is in this real run's /metrics
+        http.post()
+                .uri("/v1/events")
+                .header(HttpHeaders.AUTHORIZATION, userService)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"action\":\"user.created\",\"payload\":{}}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(422);
+        WebTestClient client = http;
+        // gauges of breakers and lag appear with the dispatcher's first housekeeping round (every 5 s)
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            String metrics = client.get()
+                    .uri("/metrics")
+                    .exchange()
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody();
+            assertThat(DeployArtifactsTest.dashboardMetrics())
+                    .isNotEmpty()
+                    .allSatisfy(metric -> assertThat(metrics)
+                            .as("the dashboard plots %s", metric)
+                            .contains(metric));
+        });
     }
 
     private static String publish(WebTestClient http, String auth, String user) {

@@ -152,6 +152,14 @@ public final class DeliveryRouter {
         return delay;
     }
 
+    /** Creates a subscription's delivery counters at zero, so dashboards and alerts see them before any delivery. */
+    public void registerMeters(String subscription) {
+        for (String meter :
+                new String[] {"amebo.deliveries.delivered", "amebo.deliveries.failed", "amebo.deliveries.dead"}) {
+            meters.counter(meter, "subscription", subscription);
+        }
+    }
+
     /** Pauses a subscription in the registry, with the reason its owner will see. */
     public Mono<Void> pause(String subscription, String reason) {
         return pauser.pause(subscription, reason);

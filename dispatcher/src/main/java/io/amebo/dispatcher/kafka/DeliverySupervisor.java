@@ -117,6 +117,7 @@ public final class DeliverySupervisor implements SmartLifecycle {
                 clock,
                 maxInFlight);
         workers.put(name, started);
+        router.registerMeters(name);
         started.start();
         log.info("Started delivery for subscription {} of {}", name, subscription.action());
     }
