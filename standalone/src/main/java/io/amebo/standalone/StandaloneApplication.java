@@ -62,7 +62,20 @@ public class StandaloneApplication {
         }
     }
 
+    /**
+     * Kafka and PostgreSQL start before Spring configures logging; until it does, their INFO chatter would flood
+     * the console. Spring's own settings (application.yml) take over when the context starts.
+     */
+    private static void quietEmbeddedLogs() {
+        for (String name : new String[] {"org.apache.kafka", "kafka", "state.change.logger", "io.zonky"}) {
+            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+                logger.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
+        }
+    }
+
     public static Standalone start(Map<String, String> env, String... args) {
+        quietEmbeddedLogs();
         Path data = Path.of(env.getOrDefault("AMEBO_DATA_DIR", "amebo-data")).toAbsolutePath();
         int port = Integer.parseInt(env.getOrDefault("SERVER_PORT", "3310"));
         Map<String, Object> properties = new LinkedHashMap<>();

@@ -57,6 +57,16 @@ class StandaloneIT {
         standalone = StandaloneApplication.start(env);
         String admin = "Bearer " + Files.readString(data.resolve("admin-token")).trim();
         WebTestClient http = client(standalone.port());
+        http.get()
+                .uri("/health/ready")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.components.kafka.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.r2dbc.status")
+                .isEqualTo("UP");
 
         post(http, "/v1/applications", admin, """
                 {"application": "user-service", "address": "https://users.myapp.com", "secret": "user-service-secret"}""");

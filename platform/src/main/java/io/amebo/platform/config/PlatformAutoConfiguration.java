@@ -5,20 +5,31 @@ import io.amebo.platform.auth.ApplicationSecrets;
 import io.amebo.platform.auth.Authenticator;
 import io.amebo.platform.auth.SecretCipher;
 import io.amebo.platform.auth.TokenService;
+import io.amebo.platform.health.KafkaHealthIndicator;
 import io.amebo.platform.web.JsonBodies;
 import io.amebo.platform.web.ProblemRendering;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import tools.jackson.databind.json.JsonMapper;
 
 /** What every service shares: names, secrets, tokens, authentication and problem rendering. */
-@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+            "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration"
+        })
 @EnableConfigurationProperties({AuthProperties.class, KafkaTopicsProperties.class})
 public class PlatformAutoConfiguration {
 
@@ -61,6 +72,16 @@ public class PlatformAutoConfiguration {
     @ConditionalOnMissingBean
     JsonMapper amebojsonMapper(ObjectProvider<JsonMapper> existing) {
         return existing.getIfAvailable(() -> JsonMapper.builder().build());
+    }
+
+    /** {@code kafka} in the health groups: the readiness of every service includes it. */
+    @Bean(name = "kafkaHealthIndicator")
+    @ConditionalOnMissingBean(name = "kafkaHealthIndicator")
+    @ConditionalOnClass(name = "org.springframework.boot.kafka.autoconfigure.KafkaProperties")
+    KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka) {
+        Map<String, Object> props = kafka.buildAdminProperties();
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "amebo-health");
+        return new KafkaHealthIndicator(Admin.create(props), Duration.ofSeconds(3));
     }
 
     @Bean
