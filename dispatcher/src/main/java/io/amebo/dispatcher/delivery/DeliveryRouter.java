@@ -7,6 +7,7 @@ import io.amebo.dispatcher.core.RetryPolicy;
 import io.amebo.dispatcher.core.RetryTiers;
 import io.amebo.dispatcher.store.GistLog;
 import io.amebo.dispatcher.store.GistLog.Gist;
+import io.amebo.platform.kafka.Sends;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -234,18 +234,7 @@ public final class DeliveryRouter {
 
     /** Off the event loop: send() may block for metadata or buffer space, and retries are not the hot path. */
     private Mono<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
-        return Mono.fromFuture(() -> {
-                    CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-                    producer.send(record, (metadata, failure) -> {
-                        if (failure != null) {
-                            acked.completeExceptionally(failure);
-                        } else {
-                            acked.complete(metadata);
-                        }
-                    });
-                    return acked;
-                })
-                .subscribeOn(Schedulers.boundedElastic());
+        return Mono.fromFuture(() -> Sends.acked(producer, record)).subscribeOn(Schedulers.boundedElastic());
     }
 
     private Gist gist(

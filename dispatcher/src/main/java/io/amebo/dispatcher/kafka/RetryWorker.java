@@ -7,6 +7,7 @@ import io.amebo.dispatcher.delivery.Deliverer;
 import io.amebo.dispatcher.delivery.DeliveryRouter;
 import io.amebo.dispatcher.delivery.DeliveryRouter.Disposition;
 import io.amebo.dispatcher.delivery.Event;
+import io.amebo.platform.kafka.ConsumerLoop;
 import io.amebo.platform.view.RegistryView;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -36,14 +36,13 @@ import reactor.core.publisher.Mono;
  * is paused and rewound to it until then, so waiting holds no thread and nothing else. An attempt the breaker
  * does not allow is put back without counting.
  */
-final class RetryWorker {
+final class RetryWorker extends ConsumerLoop {
 
     private static final Logger log = LoggerFactory.getLogger(RetryWorker.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration PAUSED_SUBSCRIPTION_WAIT = Duration.ofSeconds(30);
 
     private final List<String> topics;
-    private final Supplier<Consumer<String, byte[]>> consumers;
     private final RegistryView view;
     private final Deliverer deliverer;
     private final DeliveryRouter router;
@@ -55,10 +54,6 @@ final class RetryWorker {
     private final Queue<ConsumerRecord<String, byte[]>> done = new ConcurrentLinkedQueue<>();
     private final Queue<ConsumerRecord<String, byte[]>> unsettled = new ConcurrentLinkedQueue<>();
 
-    private volatile boolean running;
-    private volatile Consumer<String, byte[]> consumer;
-    private Thread thread;
-
     RetryWorker(
             List<String> topics,
             Supplier<Consumer<String, byte[]>> consumers,
@@ -67,8 +62,8 @@ final class RetryWorker {
             DeliveryRouter router,
             Clock clock,
             int maxInFlight) {
+        super("amebo-retries", consumers, Duration.ofSeconds(1));
         this.topics = topics;
-        this.consumers = consumers;
         this.view = view;
         this.deliverer = deliverer;
         this.router = router;
@@ -77,66 +72,38 @@ final class RetryWorker {
         this.slots = new Semaphore(maxInFlight);
     }
 
-    synchronized void start() {
-        running = true;
-        thread = new Thread(this::run, "amebo-retries");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    synchronized void stop() {
-        running = false;
-        Consumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(Duration.ofSeconds(15).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void run() {
-        while (running) {
-            try (Consumer<String, byte[]> c = consumers.get()) {
-                consumer = c;
-                c.subscribe(topics, new ConsumerRebalanceListener() {
-                    @Override
-                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                        settle();
-                        commit(c);
-                        partitions.forEach(p -> {
-                            trackers.remove(p);
-                            waitingUntil.remove(p);
-                        });
-                    }
-
-                    @Override
-                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+    @Override
+    protected void follow(Consumer<String, byte[]> c) {
+        c.subscribe(topics, new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                settle();
+                commit(c);
+                partitions.forEach(p -> {
+                    trackers.remove(p);
+                    waitingUntil.remove(p);
                 });
-                loop(c);
-            } catch (WakeupException e) {
-                // stopping
-            } catch (RuntimeException e) {
-                log.warn("Retry consumer failed; restarting in 1 s", e);
-                sleepQuietly();
-            } finally {
-                consumer = null;
-                trackers.clear();
-                waitingUntil.clear();
-                done.clear();
-                unsettled.clear();
-                slots.drainPermits(); // a new session starts with every slot free
-                slots.release(maxInFlight);
             }
-        }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+        });
+        loop(c);
+    }
+
+    /** A new session starts clean: what was in flight is consumed again from the committed offsets. */
+    @Override
+    protected void afterSession() {
+        trackers.clear();
+        waitingUntil.clear();
+        done.clear();
+        unsettled.clear();
+        slots.drainPermits();
+        slots.release(maxInFlight);
     }
 
     private void loop(Consumer<String, byte[]> c) {
-        while (running) {
+        while (running()) {
             settle();
             resumeDue(c);
             for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
@@ -200,7 +167,7 @@ final class RetryWorker {
     /** Waits for an in-flight slot; false when the worker is stopping instead. */
     private boolean acquireSlot() {
         try {
-            while (running) {
+            while (running()) {
                 if (slots.tryAcquire(POLL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                     return true;
                 }
@@ -256,14 +223,6 @@ final class RetryWorker {
             return due == null ? 0 : Long.parseLong(due);
         } catch (NumberFormatException e) {
             return 0;
-        }
-    }
-
-    private static void sleepQuietly() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -7,6 +7,7 @@ import io.amebo.dispatcher.delivery.Deliverer;
 import io.amebo.dispatcher.delivery.DeliveryRouter;
 import io.amebo.dispatcher.delivery.DeliveryRouter.Disposition;
 import io.amebo.dispatcher.delivery.Event;
+import io.amebo.platform.kafka.ConsumerLoop;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +31,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -49,13 +49,12 @@ import reactor.core.publisher.Mono;
  * Parked events are sent again when the breaker lets a probe through. Offsets are committed only up to the highest
  * contiguous completed offset, so a restart or a rebalance redelivers, never skips (at least once).
  */
-final class SubscriptionWorker {
+final class SubscriptionWorker extends ConsumerLoop {
 
     private static final Logger log = LoggerFactory.getLogger(SubscriptionWorker.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final String topic;
-    private final Supplier<Consumer<String, byte[]>> consumers;
     private final Deliverer deliverer;
     private final DeliveryRouter router;
     private final Clock clock;
@@ -70,9 +69,6 @@ final class SubscriptionWorker {
     private final Set<String> busyKeys = new HashSet<>();
 
     private volatile SubscriptionState subscription;
-    private volatile boolean running;
-    private volatile Consumer<String, byte[]> consumer;
-    private Thread thread;
 
     SubscriptionWorker(
             SubscriptionState subscription,
@@ -82,9 +78,9 @@ final class SubscriptionWorker {
             DeliveryRouter router,
             Clock clock,
             int maxInFlight) {
+        super("amebo-sub-" + subscription.subscription(), consumers, Duration.ofSeconds(1));
         this.subscription = subscription;
         this.topic = topic;
-        this.consumers = consumers;
         this.deliverer = deliverer;
         this.router = router;
         this.clock = clock;
@@ -99,56 +95,28 @@ final class SubscriptionWorker {
         this.subscription = changed;
     }
 
-    synchronized void start() {
-        running = true;
-        thread = new Thread(this::run, "amebo-sub-" + subscription.subscription());
-        thread.setDaemon(true);
-        thread.start();
+    @Override
+    protected void follow(Consumer<String, byte[]> c) {
+        c.subscribe(List.of(topic), new Rebalance(c));
+        loop(c);
+        commit(c, true);
     }
 
-    synchronized void stop() {
-        running = false;
-        Consumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(Duration.ofSeconds(15).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void run() {
-        while (running) {
-            try (Consumer<String, byte[]> c = consumers.get()) {
-                consumer = c;
-                c.subscribe(List.of(topic), new Rebalance(c));
-                loop(c);
-                commit(c, true);
-            } catch (WakeupException e) {
-                // stopping
-            } catch (RuntimeException e) {
-                log.warn("Subscription {} consumer failed; restarting in 1 s", subscription.subscription(), e);
-                sleep(Duration.ofSeconds(1));
-            } finally {
-                consumer = null;
-                trackers.clear();
-                parked.clear();
-                pausedByUs.clear();
-                waiting.clear();
-                busyKeys.clear();
-                completions.clear();
-                slots.drainPermits(); // a new session starts with every slot free
-                slots.release(maxInFlight);
-            }
-        }
+    /** A new session starts clean: what was in flight is consumed again from the committed offsets. */
+    @Override
+    protected void afterSession() {
+        trackers.clear();
+        parked.clear();
+        pausedByUs.clear();
+        waiting.clear();
+        busyKeys.clear();
+        completions.clear();
+        slots.drainPermits();
+        slots.release(maxInFlight);
     }
 
     private void loop(Consumer<String, byte[]> c) {
-        while (running) {
+        while (running()) {
             drainCompletions();
             CircuitBreaker breaker = deliverer.breaker(subscription.subscription());
             boolean open = breaker.getState() == CircuitBreaker.State.OPEN
@@ -280,7 +248,7 @@ final class SubscriptionWorker {
 
     /** Waits for an in-flight slot; false when the worker is stopping instead. */
     private boolean acquireSlot() {
-        while (running) {
+        while (running()) {
             try {
                 if (slots.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
                     return true;
@@ -377,13 +345,5 @@ final class SubscriptionWorker {
 
     private static TopicPartition partition(ConsumerRecord<String, byte[]> record) {
         return new TopicPartition(record.topic(), record.partition());
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -17,9 +17,8 @@ import io.amebo.platform.auth.Principal;
 import io.amebo.platform.view.RegistryView;
 import io.amebo.platform.web.JsonBodies;
 import io.amebo.platform.web.ProblemException;
+import io.amebo.platform.web.QueryParams;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,8 +91,8 @@ public final class GistRoutes {
     }
 
     Mono<ServerResponse> list(ServerRequest request) {
-        int page = number(request, "page", 1, 1_000_000, 1);
-        int size = number(request, "pagination", 1, 100, 15);
+        int page = QueryParams.number(request, "page", 1, 1_000_000, 1);
+        int size = QueryParams.number(request, "pagination", 1, 100, 15);
         Optional<String> status = request.queryParam("status");
         if (status.isPresent()
                 && !List.of("pending", "delivered", "failed", "dead").contains(status.get())) {
@@ -106,8 +105,8 @@ public final class GistRoutes {
                         request.queryParam("subscription").orElse(null),
                         request.queryParam("action").orElse(null),
                         status.orElse(null),
-                        time(request, "from"),
-                        time(request, "to"),
+                        QueryParams.time(request, "from").orElse(null),
+                        QueryParams.time(request, "to").orElse(null),
                         principal.isAdmin() ? null : ownSubscriptions(principal)))
                 .flatMapMany(query -> gists.list(query, (long) (page - 1) * size, size))
                 .map(GistRoutes::view)
@@ -246,38 +245,5 @@ public final class GistRoutes {
         body.put("timestamped", gist.createdAt());
         body.put("updated", gist.updatedAt());
         return body;
-    }
-
-    private static int number(ServerRequest request, String name, int min, int max, int fallback) {
-        Optional<String> text = request.queryParam(name);
-        if (text.isEmpty()) {
-            return fallback;
-        }
-        try {
-            int value = Integer.parseInt(text.get().trim());
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ProblemException.badRequest(
-                name + " must be a whole number from " + min + " to " + max,
-                List.of(new FieldError("/" + name, "must be a whole number from " + min + " to " + max)));
-    }
-
-    private static Instant time(ServerRequest request, String name) {
-        return request.queryParam(name)
-                .filter(v -> !v.isBlank())
-                .map(v -> {
-                    try {
-                        return Instant.parse(v.trim());
-                    } catch (DateTimeParseException e) {
-                        throw ProblemException.badRequest(
-                                name + " must be an ISO-8601 UTC time",
-                                List.of(new FieldError("/" + name, "must be an ISO-8601 UTC time")));
-                    }
-                })
-                .orElse(null);
     }
 }

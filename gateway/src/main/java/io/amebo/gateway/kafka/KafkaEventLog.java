@@ -1,5 +1,6 @@
 package io.amebo.gateway.kafka;
 
+import io.amebo.platform.kafka.Sends;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -63,17 +63,7 @@ public final class KafkaEventLog implements AutoCloseable {
 
     /** Completes with the broker's ack; errors as the producer reports (timeout, buffer exhausted, ...). */
     public Mono<RecordMetadata> append(ProducerRecord<String, byte[]> record) {
-        return Mono.fromFuture(() -> {
-            CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-            producer.send(record, (metadata, failure) -> {
-                if (failure != null) {
-                    acked.completeExceptionally(failure);
-                } else {
-                    acked.complete(metadata);
-                }
-            });
-            return acked;
-        });
+        return Mono.fromFuture(() -> Sends.acked(producer, record));
     }
 
     /** The record at (topic, partition, offset), or empty when there is none (never written, or expired). */

@@ -13,9 +13,9 @@ import io.amebo.gateway.kafka.KafkaEventLog;
 import io.amebo.platform.auth.Authenticator;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.web.ProblemException;
+import io.amebo.platform.web.QueryParams;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,8 +89,8 @@ final class QueryHandler {
                 .filter(a -> !a.isBlank())
                 .orElseThrow(() -> ProblemException.badRequest(
                         "the action to read is required", List.of(new FieldError("/action", "is required"))));
-        Instant from = time(request, "from").orElse(Instant.EPOCH);
-        Instant to = time(request, "to").orElse(Instant.now().plusMillis(1));
+        Instant from = QueryParams.time(request, "from").orElse(Instant.EPOCH);
+        Instant to = QueryParams.time(request, "to").orElse(Instant.now().plusMillis(1));
         if (!from.isBefore(to)) {
             throw ProblemException.badRequest(
                     "from must be before to", List.of(new FieldError("/from", "must be before to")));
@@ -202,34 +202,10 @@ final class QueryHandler {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
+    /** {@code limit}, or Amebo's {@code pagination} as a synonym. */
     private static int limit(ServerRequest request) {
-        Optional<String> text = request.queryParam("limit").or(() -> request.queryParam("pagination"));
-        if (text.isEmpty()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(text.get().trim());
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ProblemException.badRequest(
-                "limit must be from 1 to " + MAX_LIMIT,
-                List.of(new FieldError("/limit", "must be a whole number from 1 to " + MAX_LIMIT)));
-    }
-
-    private static Optional<Instant> time(ServerRequest request, String name) {
-        return request.queryParam(name).filter(v -> !v.isBlank()).map(v -> {
-            try {
-                return Instant.parse(v.trim());
-            } catch (DateTimeParseException e) {
-                throw ProblemException.badRequest(
-                        name + " must be an ISO-8601 UTC time such as 2026-01-01T00:00:00Z",
-                        List.of(new FieldError("/" + name, "must be an ISO-8601 UTC time")));
-            }
-        });
+        String name = request.queryParam("limit").isPresent() ? "limit" : "pagination";
+        return QueryParams.number(request, name, 1, MAX_LIMIT, DEFAULT_LIMIT);
     }
 
     private static ProblemException busy(Throwable e) {

@@ -4,6 +4,7 @@ import io.amebo.contract.registry.ActionState;
 import io.amebo.contract.registry.ApplicationState;
 import io.amebo.contract.registry.RegistryKeys;
 import io.amebo.contract.registry.SubscriptionState;
+import io.amebo.platform.kafka.ConsumerLoop;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -17,7 +18,6 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -31,13 +31,12 @@ import tools.jackson.databind.json.JsonMapper;
  * from learning about the rest. If the consumer fails, the thread starts over from the beginning after a pause,
  * which is safe because applying the changelog is idempotent.
  */
-public final class KafkaRegistryView implements RegistryView, SmartLifecycle {
+public final class KafkaRegistryView extends ConsumerLoop implements RegistryView, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaRegistryView.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(2);
 
-    private final Supplier<Consumer<String, byte[]>> consumers;
     private final String topic;
     private final JsonMapper json;
     private final Map<String, ApplicationState> applications = new ConcurrentHashMap<>();
@@ -46,12 +45,8 @@ public final class KafkaRegistryView implements RegistryView, SmartLifecycle {
     private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
 
-    private volatile boolean running;
-    private volatile Consumer<String, byte[]> consumer;
-    private Thread thread;
-
     public KafkaRegistryView(Supplier<Consumer<String, byte[]>> consumers, String topic, JsonMapper json) {
-        this.consumers = consumers;
+        super("amebo-registry-view", consumers, RESTART_PAUSE);
         this.topic = topic;
         this.json = json;
     }
@@ -99,35 +94,18 @@ public final class KafkaRegistryView implements RegistryView, SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        thread = new Thread(this::run, "amebo-registry-view");
-        thread.setDaemon(true);
-        thread.start();
+    public void start() {
+        super.start();
     }
 
     @Override
-    public synchronized void stop() {
-        running = false;
-        Consumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(Duration.ofSeconds(10).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    public void stop() {
+        super.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return super.isRunning();
     }
 
     /** Starts before the web server and the delivery containers, so they begin with a filled view. */
@@ -136,23 +114,8 @@ public final class KafkaRegistryView implements RegistryView, SmartLifecycle {
         return Integer.MIN_VALUE + 1000;
     }
 
-    private void run() {
-        while (running) {
-            try (Consumer<String, byte[]> c = consumers.get()) {
-                consumer = c;
-                follow(c);
-            } catch (WakeupException e) {
-                // stopping
-            } catch (RuntimeException e) {
-                log.warn("Registry view lost the changelog {}; starting over in {}", topic, RESTART_PAUSE, e);
-                pause();
-            } finally {
-                consumer = null;
-            }
-        }
-    }
-
-    private void follow(Consumer<String, byte[]> c) {
+    @Override
+    protected void follow(Consumer<String, byte[]> c) {
         TopicPartition partition = new TopicPartition(topic, 0);
         c.assign(List.of(partition));
         c.seekToBeginning(List.of(partition));
@@ -160,7 +123,7 @@ public final class KafkaRegistryView implements RegistryView, SmartLifecycle {
         if (end == 0) {
             caughtUp.countDown();
         }
-        while (running) {
+        while (running()) {
             for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
                 apply(record);
                 if (record.offset() + 1 >= end) {
@@ -210,14 +173,6 @@ public final class KafkaRegistryView implements RegistryView, SmartLifecycle {
             listener.onChange(kind, name, previous, current);
         } catch (RuntimeException e) {
             log.error("Registry listener {} failed on {} {}", listener, kind, name, e);
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(RESTART_PAUSE.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

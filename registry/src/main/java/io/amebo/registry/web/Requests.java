@@ -3,10 +3,10 @@ package io.amebo.registry.web;
 import io.amebo.platform.auth.Authenticator;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.web.ProblemException;
+import io.amebo.platform.web.QueryParams;
 import io.amebo.registry.core.PageRequest;
 import java.net.URI;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.http.HttpHeaders;
@@ -51,16 +51,7 @@ final class Requests {
     }
 
     static Optional<Instant> time(ServerRequest request, String name) {
-        return request.queryParam(name).filter(v -> !v.isBlank()).map(v -> {
-            try {
-                return Instant.parse(v.trim());
-            } catch (DateTimeParseException e) {
-                throw ProblemException.badRequest(
-                        name + " must be an ISO-8601 UTC time such as 2026-01-01T00:00:00Z",
-                        List.of(new io.amebo.contract.Problem.FieldError(
-                                "/" + name, "must be an ISO-8601 UTC time such as 2026-01-01T00:00:00Z")));
-            }
-        });
+        return QueryParams.time(request, name);
     }
 
     /** A list answer: a bare JSON array, as Amebo's lists are, with the next page in a {@code Link} header. */
