@@ -9,6 +9,7 @@ import io.amebo.platform.auth.TokenService;
 import io.amebo.platform.config.AuthProperties;
 import io.amebo.platform.config.PlatformAutoConfiguration;
 import io.amebo.platform.schema.SchemaCompiler;
+import io.amebo.platform.view.RegistryView;
 import io.amebo.platform.web.JsonBodies;
 import io.amebo.registry.core.Retention;
 import io.amebo.registry.kafka.ChangelogRelay;
@@ -18,10 +19,12 @@ import io.amebo.registry.web.RegistryRoutes;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -34,6 +37,7 @@ import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the registry into any Spring Boot application: its own, or the standalone that composes all three. */
@@ -63,14 +67,24 @@ public class RegistryAutoConfiguration {
         return TransactionalOperator.create(transactions);
     }
 
-    /** The registry authenticates against its own database (the system of record). */
+    /**
+     * The registry authenticates against its own database, the system of record. Where a registry view runs in the
+     * same application (the standalone), it answers first, from memory, so that publishing does not query
+     * PostgreSQL on every request; the database answers what the view has not seen yet. A secret rotated a moment
+     * ago is then known to the view a fraction of a second later (the old one keeps working meanwhile).
+     */
     @Bean
     @ConditionalOnMissingBean(ApplicationSecrets.class)
-    ApplicationSecrets registryApplicationSecrets(RegistryRepository repository, SecretCipher cipher, Clock clock) {
-        return application -> repository
-                .findApplication(application)
-                .map(app -> openAll(app, cipher, clock))
-                .defaultIfEmpty(List.of());
+    ApplicationSecrets registryApplicationSecrets(
+            RegistryRepository repository, SecretCipher cipher, Clock clock, ObjectProvider<RegistryView> views) {
+        return application -> {
+            RegistryView view = views.getIfAvailable();
+            Optional<ApplicationState> known = view == null ? Optional.empty() : view.application(application);
+            return known.map(Mono::just)
+                    .orElseGet(() -> repository.findApplication(application))
+                    .map(app -> openAll(app, cipher, clock))
+                    .defaultIfEmpty(List.of());
+        };
     }
 
     private static List<String> openAll(ApplicationState app, SecretCipher cipher, Clock clock) {
