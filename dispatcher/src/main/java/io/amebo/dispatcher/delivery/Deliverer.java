@@ -43,6 +43,7 @@ public final class Deliverer {
     private final MeterRegistry meters;
     private final Duration breakerWait;
     private final Map<String, RateLimiter> rateLimiters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Keys> signingKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Deliverer(
             RegistryView view,
@@ -137,6 +138,21 @@ public final class Deliverer {
             headers.put(WebhookHeaders.REQUEST_ID, correlation); // the publish request's id, carried to the handler
         }
         return headers;
+    }
+
+    /** Signing keys of an application, opened once per set of usable secrets rather than on every delivery. */
+    private record Keys(List<String> sealed, WebhookSignatures signatures) {}
+
+    private WebhookSignatures signaturesOf(ApplicationState app) {
+        List<String> usable = app.usableSecrets(clock.instant());
+        Keys keys = signingKeys.get(app.application());
+        if (keys == null || !keys.sealed().equals(usable)) {
+            keys = new Keys(
+                    usable,
+                    WebhookSignatures.of(usable.stream().map(cipher::open).toList()));
+            signingKeys.put(app.application(), keys);
+        }
+        return keys.signatures();
     }
 
     private void record(CircuitBreaker breaker, String subscription, DeliveryOutcome outcome, long nanos) {
