@@ -73,7 +73,7 @@ class GuaranteesIT {
                 .isFalse();
 
         try (ConfigurableApplicationContext second = fixtures.dispatcher("--amebo.dispatcher.max-in-flight=2")) {
-            await().atMost(Duration.ofSeconds(60))
+            await().atMost(Duration.ofSeconds(90))
                     .untilAsserted(() -> assertThat(receivedIds()).containsAll(published));
         }
         for (Received request : receiver.requests()) {

@@ -195,6 +195,10 @@ public class DispatcherAutoConfiguration {
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // a dispatcher that dies without leaving its groups holds its subscriptions' partitions until its session
+        // expires: 10 s rather than Kafka's 45 s bounds how long their deliveries stall (override via spring.kafka)
+        consumer.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        consumer.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
         return new DeliverySupervisor(
                 view,
                 names,
