@@ -55,6 +55,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the dispatcher into any Spring Boot application: its own, or the standalone that composes all three. */
@@ -80,21 +81,32 @@ public class DispatcherAutoConfiguration {
                 .orElse(List.of()));
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     WebhookSender webhookSender(DispatcherProperties properties) {
         // one generous pool: each subscription's in-flight cap, not the pool, bounds what a slow handler can hold
         ConnectionProvider pool = ConnectionProvider.builder("amebo-webhooks")
                 .maxConnections(2048)
                 .pendingAcquireMaxCount(-1)
                 .build();
-        HttpClient http = HttpClient.create(pool).followRedirect(false).responseTimeout(properties.requestTimeout());
+        // event loops of its own: deliveries neither share the server's loops nor depend on Reactor's global ones
+        LoopResources loops = LoopResources.create(
+                "amebo-webhooks", Math.max(2, Runtime.getRuntime().availableProcessors()), true);
+        HttpClient http =
+                HttpClient.create(pool).runOn(loops).followRedirect(false).responseTimeout(properties.requestTimeout());
         WebClient client = WebClient.builder()
                 .clientConnector(new ReactorClientHttpConnector(http))
                 .defaultHeader(HttpHeaders.USER_AGENT, "Amebo-Dispatcher")
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(256 * 1024))
                 .build();
         return new WebhookSender(
-                client, properties.requestTimeout(), properties.allowPrivateAddresses(), properties.allowLoopback());
+                client,
+                properties.requestTimeout(),
+                properties.allowPrivateAddresses(),
+                properties.allowLoopback(),
+                () -> {
+                    pool.disposeLater().block(java.time.Duration.ofSeconds(5));
+                    loops.disposeLater().block(java.time.Duration.ofSeconds(5));
+                });
     }
 
     @Bean

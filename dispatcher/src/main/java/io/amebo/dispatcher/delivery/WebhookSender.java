@@ -21,7 +21,7 @@ import reactor.core.scheduler.Schedulers;
  * every attempt has the configured timeout; a response body is kept only as a 1 KiB excerpt. A handler whose host
  * resolves, at delivery time, to a loopback, link-local or private address is refused unless allowed.
  */
-public final class WebhookSender {
+public final class WebhookSender implements AutoCloseable {
 
     static final int EXCERPT_BYTES = 1024;
     private static final Duration RESOLUTION_TTL = Duration.ofSeconds(30);
@@ -32,11 +32,21 @@ public final class WebhookSender {
     private final boolean allowLoopback;
     private final Map<String, Resolution> resolutions = new ConcurrentHashMap<>();
 
-    public WebhookSender(WebClient http, Duration timeout, boolean allowPrivate, boolean allowLoopback) {
+    private final Runnable release;
+
+    /** {@code release} frees the HTTP client's connections and event loops when the sender is closed. */
+    public WebhookSender(
+            WebClient http, Duration timeout, boolean allowPrivate, boolean allowLoopback, Runnable release) {
         this.http = http;
+        this.release = release;
         this.timeout = timeout;
         this.allowPrivate = allowPrivate;
         this.allowLoopback = allowLoopback;
+    }
+
+    @Override
+    public void close() {
+        release.run();
     }
 
     private record Resolution(Optional<String> refusal, long expiresAtNanos) {}
