@@ -29,7 +29,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,6 +129,14 @@ final class SubscriptionWorker extends ConsumerLoop {
                 retryParked();
             }
             for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
+                if (record.timestamp() < subscription.timestamped().toEpochMilli()) {
+                    // appended before the subscription existed: not its to deliver (DESIGN §5); a group without
+                    // committed offsets starts at the earliest record and skips forward to its creation time
+                    OffsetTracker tracker = trackers.computeIfAbsent(partition(record), p -> new OffsetTracker());
+                    tracker.started(record.offset());
+                    tracker.completed(record.offset());
+                    continue;
+                }
                 if (!acquireSlot()) {
                     break; // stopping: what was polled and not started is consumed again next time
                 }
@@ -318,28 +325,9 @@ final class SubscriptionWorker extends ConsumerLoop {
             pausedByUs.removeAll(partitions);
         }
 
-        /**
-         * A partition the group never committed starts at the first event appended after the subscription was
-         * created, found by timestamp; never at whatever "latest" is when this consumer happens to start.
-         */
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, OffsetAndMetadata> committed = c.committed(new HashSet<>(partitions));
-            Map<TopicPartition, Long> fresh = new HashMap<>();
-            for (TopicPartition partition : partitions) {
-                if (committed.get(partition) == null) {
-                    fresh.put(partition, subscription.timestamped().toEpochMilli());
-                }
-            }
-            if (fresh.isEmpty()) {
-                return;
-            }
-            Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(fresh);
-            Map<TopicPartition, Long> ends = c.endOffsets(fresh.keySet());
-            for (TopicPartition partition : fresh.keySet()) {
-                OffsetAndTimestamp at = found.get(partition);
-                c.seek(partition, at == null ? ends.get(partition) : at.offset());
-            }
+            // assigned partitions start at the group's committed offsets, or at the earliest (auto.offset.reset)
         }
     }
 
