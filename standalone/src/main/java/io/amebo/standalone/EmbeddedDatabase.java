@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 
 /**
  * A real PostgreSQL (zonky: binaries from Maven jars) keeping its data under the data directory, never wiped: a
@@ -32,6 +33,8 @@ final class EmbeddedDatabase implements AutoCloseable {
                     .setPort(port)
                     .setDataDirectory(directory)
                     .setCleanDataDirectory(false)
+                    // initdb and the first start can be slow on a busy machine; zonky's default gives up after 10 s
+                    .setPGStartupWait(Duration.ofSeconds(60))
                     .start();
             try (Connection c = server.getPostgresDatabase().getConnection();
                     Statement s = c.createStatement();

@@ -36,7 +36,14 @@ public class StandaloneApplication {
     private static final Logger log = LoggerFactory.getLogger(StandaloneApplication.class);
 
     public static void main(String[] args) {
-        Standalone standalone = start(System.getenv(), args);
+        Standalone standalone;
+        try {
+            standalone = start(System.getenv(), args);
+        } catch (RuntimeException e) {
+            log.error("Amebo could not start: {}", e.getMessage(), e);
+            System.exit(1); // the embedded broker's threads would otherwise keep a failed start alive
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(standalone::close, "amebo-shutdown"));
     }
 
@@ -90,8 +97,13 @@ public class StandaloneApplication {
         }
         EmbeddedDatabase database = null;
         if (!env.containsKey("SPRING_R2DBC_URL")) {
-            database = EmbeddedDatabase.start(
-                    data.resolve("postgres"), Integer.parseInt(env.getOrDefault("AMEBO_POSTGRES_PORT", "25432")));
+            try {
+                database = EmbeddedDatabase.start(
+                        data.resolve("postgres"), Integer.parseInt(env.getOrDefault("AMEBO_POSTGRES_PORT", "25432")));
+            } catch (RuntimeException e) {
+                closeQuietly(kafka);
+                throw e;
+            }
             String hostPort = "localhost:" + database.port() + "/" + EmbeddedDatabase.DATABASE;
             properties.put("spring.r2dbc.url", "r2dbc:postgresql://" + hostPort);
             properties.put("spring.r2dbc.username", EmbeddedDatabase.USER);
