@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -68,10 +67,11 @@ public class PlatformAutoConfiguration {
         return new Authenticator(properties.adminToken(), tokens, secrets);
     }
 
+    /** Only where Spring Boot's Jackson auto-configuration provides none. */
     @Bean
     @ConditionalOnMissingBean
-    JsonMapper amebojsonMapper(ObjectProvider<JsonMapper> existing) {
-        return existing.getIfAvailable(() -> JsonMapper.builder().build());
+    JsonMapper ameboJsonMapper() {
+        return JsonMapper.builder().build();
     }
 
     /** {@code kafka} in the health groups: the readiness of every service includes it. */
