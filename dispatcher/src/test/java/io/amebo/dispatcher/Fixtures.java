@@ -110,20 +110,54 @@ public final class Fixtures implements AutoCloseable {
 
     public SubscriptionState subscription(
             String name, String application, String action, String handler, int maxRetries, boolean ordered) {
-        SubscriptionState state = new SubscriptionState(
+        return subscription(name, application, action, handler, maxRetries, ordered, null);
+    }
+
+    /** A new subscription (a fresh identity) as the registry publishes it. */
+    public SubscriptionState subscription(
+            String name,
+            String application,
+            String action,
+            String handler,
+            int maxRetries,
+            boolean ordered,
+            Integer rateLimit) {
+        return subscription(new SubscriptionState(
                 name,
                 application,
                 action,
                 handler,
                 maxRetries,
                 ordered,
-                null,
+                rateLimit,
                 null,
                 SubscriptionState.ACTIVE,
                 null,
-                Instant.now());
-        changelog("subscription/" + name, state);
+                Instant.now(),
+                UUID.randomUUID().toString()));
+    }
+
+    /** Publishes a subscription's state as given. */
+    public SubscriptionState subscription(SubscriptionState state) {
+        changelog("subscription/" + state.subscription(), state);
         return state;
+    }
+
+    /** The same subscription, paused or resumed. */
+    public SubscriptionState status(SubscriptionState state, String status) {
+        return subscription(new SubscriptionState(
+                state.subscription(),
+                state.application(),
+                state.action(),
+                state.handler(),
+                state.maxRetries(),
+                state.ordered(),
+                state.rateLimit(),
+                state.description(),
+                status,
+                status.equals(SubscriptionState.PAUSED) ? "paused by a test" : null,
+                state.timestamped(),
+                state.id()));
     }
 
     public void changelog(String key, Object state) {

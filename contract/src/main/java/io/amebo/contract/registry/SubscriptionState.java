@@ -9,6 +9,9 @@ import java.time.Instant;
  * a path that is resolved against the subscribing application's current address when it is delivered to.
  *
  * @param status {@code active} or {@code paused}
+ * @param id the subscription's identity: a UUID minted when it is created and never reused, so that a new
+ *     subscription with a deleted one's name is a different subscription (DESIGN §6.9); null only on changelog
+ *     records written before subscriptions had ids
  */
 public record SubscriptionState(
         String subscription,
@@ -21,10 +24,16 @@ public record SubscriptionState(
         String description,
         String status,
         @JsonProperty("paused_reason") String pausedReason,
-        Instant timestamped) {
+        Instant timestamped,
+        String id) {
 
     public static final String ACTIVE = "active";
     public static final String PAUSED = "paused";
+
+    /** The identity that deliveries, retries, gists and replays are keyed by; empty for a record without an id. */
+    public String identity() {
+        return id == null ? "" : id;
+    }
 
     public boolean isActive() {
         return ACTIVE.equals(status);

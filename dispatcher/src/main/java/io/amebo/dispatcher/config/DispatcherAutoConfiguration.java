@@ -3,11 +3,12 @@ package io.amebo.dispatcher.config;
 import io.amebo.contract.KafkaNames;
 import io.amebo.dispatcher.core.RetryPolicy;
 import io.amebo.dispatcher.delivery.Deliverer;
-import io.amebo.dispatcher.delivery.DeliveryRouter;
+import io.amebo.dispatcher.delivery.DeliveryExecutor;
 import io.amebo.dispatcher.delivery.WebhookSender;
 import io.amebo.dispatcher.kafka.DeliveryHousekeeping;
 import io.amebo.dispatcher.kafka.DeliverySupervisor;
 import io.amebo.dispatcher.kafka.ReplayRunner;
+import io.amebo.dispatcher.kafka.WorkerSettings;
 import io.amebo.dispatcher.store.GistLog;
 import io.amebo.dispatcher.web.GistRoutes;
 import io.amebo.dispatcher.web.ReplayRoutes;
@@ -26,7 +27,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -132,7 +135,16 @@ public class DispatcherAutoConfiguration {
             Clock clock,
             MeterRegistry meters,
             DispatcherProperties properties) {
-        return new Deliverer(view, cipher, sender, deliveryBreakers, json, clock, meters, properties.breakerOpenFor());
+        return new Deliverer(
+                view,
+                cipher,
+                sender,
+                deliveryBreakers,
+                json,
+                clock,
+                meters,
+                properties.breakerOpenFor(),
+                properties.rateLimitHorizon());
     }
 
     @Bean(destroyMethod = "close")
@@ -169,10 +181,12 @@ public class DispatcherAutoConfiguration {
     }
 
     @Bean
-    DeliveryRouter deliveryRouter(
+    DeliveryExecutor deliveryExecutor(
+            Deliverer deliverer,
             Producer<String, byte[]> dispatcherProducer,
             KafkaNames names,
             GistLog gists,
+            RegistryView view,
             WebClient.Builder http,
             AuthProperties auth,
             Clock clock,
@@ -181,7 +195,7 @@ public class DispatcherAutoConfiguration {
         WebClient registry = http.baseUrl(properties.registryUrl())
                 .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + auth.adminToken())
                 .build();
-        DeliveryRouter.SubscriptionPauser pauser = (subscription, reason) -> registry.patch()
+        DeliveryExecutor.SubscriptionPauser pauser = (subscription, reason) -> registry.patch()
                 .uri("/v1/subscriptions/{name}", subscription)
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("status", "paused", "paused_reason", reason))
@@ -191,7 +205,23 @@ public class DispatcherAutoConfiguration {
                 .then();
         RetryPolicy retries =
                 new RetryPolicy(properties.retryBase(), 2.0, properties.retryCap(), 0.1, properties.overloadFloor());
-        return new DeliveryRouter(dispatcherProducer, names, retries, gists, pauser, clock, meters);
+        return new DeliveryExecutor(
+                deliverer,
+                dispatcherProducer,
+                names,
+                retries,
+                gists,
+                pauser,
+                view,
+                clock,
+                meters,
+                new DeliveryExecutor.Settings(
+                        properties.sendBackoff(), properties.sendBackoffCap(), properties.pausedRetryWait()));
+    }
+
+    @Bean
+    WorkerSettings workerSettings(DispatcherProperties properties) {
+        return new WorkerSettings(properties.maxInFlight(), properties.shutdownGrace(), properties.commitInterval());
     }
 
     @Bean
@@ -199,9 +229,10 @@ public class DispatcherAutoConfiguration {
             RegistryView view,
             KafkaNames names,
             KafkaProperties kafka,
+            DeliveryExecutor executor,
             Deliverer deliverer,
-            DeliveryRouter router,
             Clock clock,
+            WorkerSettings workerSettings,
             DispatcherProperties properties) {
         Map<String, Object> consumer = kafka.buildConsumerProperties();
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -220,18 +251,19 @@ public class DispatcherAutoConfiguration {
                     return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
                 },
                 () -> Admin.create(kafka.buildAdminProperties()),
+                executor,
                 deliverer,
-                router,
                 clock,
-                properties.maxInFlight(),
-                properties.replicationFactor());
+                workerSettings,
+                properties.replicationFactor(),
+                properties.retryRetention());
     }
 
     @Bean
     DeliveryHousekeeping deliveryHousekeeping(
             DeliverySupervisor supervisor,
             Deliverer deliverer,
-            DeliveryRouter router,
+            DeliveryExecutor executor,
             GistLog gists,
             KafkaNames names,
             KafkaProperties kafka,
@@ -241,7 +273,7 @@ public class DispatcherAutoConfiguration {
         return new DeliveryHousekeeping(
                 supervisor,
                 deliverer,
-                router,
+                executor,
                 gists,
                 names,
                 () -> Admin.create(kafka.buildAdminProperties()),
@@ -251,16 +283,10 @@ public class DispatcherAutoConfiguration {
                 properties.gistRetention());
     }
 
-    @Bean
-    ReplayRunner replayRunner(KafkaProperties kafka, Deliverer deliverer, DeliveryRouter router) {
-        Map<String, Object> reader = kafka.buildConsumerProperties();
-        reader.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        reader.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        reader.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return new ReplayRunner(
-                () -> new KafkaConsumer<>(reader, new StringDeserializer(), new ByteArrayDeserializer()),
-                deliverer,
-                router);
+    @Bean(destroyMethod = "close")
+    ReplayRunner replayRunner(
+            KafkaProperties kafka, DeliveryExecutor executor, Clock clock, WorkerSettings workerSettings) {
+        return new ReplayRunner(groupless(kafka), executor, clock, workerSettings);
     }
 
     @Bean
@@ -275,21 +301,17 @@ public class DispatcherAutoConfiguration {
             JsonBodies bodies,
             GistLog gists,
             RegistryView view,
-            Producer<String, byte[]> dispatcherProducer,
-            KafkaNames names,
             KafkaProperties kafka,
-            Deliverer deliverer,
-            DeliveryRouter router) {
+            DeliveryExecutor executor) {
+        return GistRoutes.router(authenticator, bodies, gists, view, executor, groupless(kafka));
+    }
+
+    /** Consumers that read by manual assignment, outside any group, committing nothing. */
+    private static Supplier<Consumer<String, byte[]>> groupless(KafkaProperties kafka) {
         Map<String, Object> reader = kafka.buildConsumerProperties();
         reader.remove(ConsumerConfig.GROUP_ID_CONFIG);
         reader.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return GistRoutes.router(
-                authenticator,
-                bodies,
-                gists,
-                view,
-                router,
-                deliverer,
-                () -> new KafkaConsumer<>(reader, new StringDeserializer(), new ByteArrayDeserializer()));
+        reader.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return () -> new KafkaConsumer<>(reader, new StringDeserializer(), new ByteArrayDeserializer());
     }
 }

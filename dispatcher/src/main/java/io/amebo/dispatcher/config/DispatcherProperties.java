@@ -30,6 +30,17 @@ import org.springframework.validation.annotation.Validated;
  * @param gistInterval how often the delivery log is written; default 200 ms
  * @param gistRetention how long delivery records are kept; default 14 days
  * @param replicationFactor replicas of the retry and dead-letter topics; default 1
+ * @param retryRetention retention of the retry topics (a record waits on one for at most an hour); default 7 days
+ * @param shutdownGrace how long a stopping worker lets deliveries in flight finish before its last commit; default
+ *     5 s
+ * @param commitInterval how often a running worker commits what has settled; default 200 ms
+ * @param rateLimitHorizon how far ahead a rate-limited delivery may reserve its turn (waiting on a timer); a
+ *     delivery further out waits and asks again; default 2 s
+ * @param pausedRetryWait how long an event of a paused subscription waits before it is looked at again; default 1
+ *     min
+ * @param sendBackoff the first wait before writing a retry or dead letter again after Kafka refused it; doubles up
+ *     to {@code sendBackoffCap}; default 500 ms
+ * @param sendBackoffCap the longest wait between two tries of such a write; default 30 s
  */
 @Validated
 @ConfigurationProperties("amebo.dispatcher")
@@ -50,4 +61,22 @@ public record DispatcherProperties(
         @DefaultValue("http://localhost:3311") @NotBlank String registryUrl,
         @DefaultValue("200ms") @NotNull Duration gistInterval,
         @DefaultValue("14d") @NotNull Duration gistRetention,
-        @DefaultValue("1") @Min(1) @Max(32) short replicationFactor) {}
+        @DefaultValue("1") @Min(1) @Max(32) short replicationFactor,
+        @DefaultValue("7d") @NotNull Duration retryRetention,
+        @DefaultValue("5s") @NotNull Duration shutdownGrace,
+        @DefaultValue("200ms") @NotNull Duration commitInterval,
+        @DefaultValue("2s") @NotNull Duration rateLimitHorizon,
+        @DefaultValue("1m") @NotNull Duration pausedRetryWait,
+        @DefaultValue("500ms") @NotNull Duration sendBackoff,
+        @DefaultValue("30s") @NotNull Duration sendBackoffCap) {
+
+    public DispatcherProperties {
+        if (retryRetention != null && retryRetention.compareTo(Duration.ofHours(2)) < 0) {
+            throw new IllegalArgumentException("amebo.dispatcher.retry-retention must be at least 2h: a retry record"
+                    + " waits on its topic for up to an hour, " + retryRetention + " was given");
+        }
+        if (rateLimitHorizon != null && (rateLimitHorizon.isNegative() || rateLimitHorizon.isZero())) {
+            throw new IllegalArgumentException("amebo.dispatcher.rate-limit-horizon must be positive");
+        }
+    }
+}

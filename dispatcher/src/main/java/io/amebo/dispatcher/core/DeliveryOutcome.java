@@ -27,6 +27,9 @@ public sealed interface DeliveryOutcome {
     /** Never sent: the handler's address is refused (e.g. private); retrying cannot help. */
     record Refused(String reason) implements DeliveryOutcome {}
 
-    /** Not attempted: the subscription's circuit breaker is open; the event waits, and no attempt is counted. */
+    /**
+     * Not attempted: the subscription's circuit breaker is open, it is over its rate limit, or its subscriber is not
+     * known yet; the event waits {@code retryIn}, and no attempt is counted.
+     */
     record Deferred(Duration retryIn) implements DeliveryOutcome {}
 }

@@ -12,6 +12,7 @@ import io.amebo.platform.view.RegistryView;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
@@ -28,11 +29,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Makes one delivery attempt of one event to one subscription: the envelope, the Standard Webhooks and Amebo
- * headers signed with the subscriber's secrets (both during a rotation), through the subscription's circuit
- * breaker. The breaker counts every failed attempt; while it is open nothing is sent and the outcome is
- * {@link DeliveryOutcome.Deferred}.
+ * headers signed with the subscriber's secrets (both during a rotation), within the subscription's rate limit and
+ * through its circuit breaker. The breaker counts every failed attempt; while it is open nothing is sent and the
+ * outcome is {@link DeliveryOutcome.Deferred}, as it is over the rate limit's horizon and while the subscribing
+ * application is not in the registry view yet.
  */
 public final class Deliverer {
+
+    private static final Duration UNKNOWN_SUBSCRIBER_WAIT = Duration.ofSeconds(1);
 
     private final RegistryView view;
     private final SecretCipher cipher;
@@ -42,7 +46,8 @@ public final class Deliverer {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Duration breakerWait;
-    private final Map<String, RateLimiter> rateLimiters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Duration rateLimitHorizon;
+    private final Map<String, Limiter> rateLimiters = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Keys> signingKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Deliverer(
@@ -53,7 +58,8 @@ public final class Deliverer {
             JsonMapper json,
             Clock clock,
             MeterRegistry meters,
-            Duration breakerWait) {
+            Duration breakerWait,
+            Duration rateLimitHorizon) {
         this.view = view;
         this.cipher = cipher;
         this.sender = sender;
@@ -62,11 +68,16 @@ public final class Deliverer {
         this.clock = clock;
         this.meters = meters;
         this.breakerWait = breakerWait;
+        this.rateLimitHorizon = rateLimitHorizon;
     }
 
-    /** The delivery record's id: the same for every attempt of one event to one subscription. */
-    public static String gistId(String subscription, String eventId) {
-        return UUID.nameUUIDFromBytes((subscription + "|" + eventId).getBytes(StandardCharsets.UTF_8))
+    /**
+     * The delivery record's id: the same for every attempt of one event to one subscription, and different for a
+     * later subscription of the same name (DESIGN §6.9). Subscriptions from before ids keep their name-based ids.
+     */
+    public static String gistId(SubscriptionState subscription, String eventId) {
+        String owner = subscription.identity().isEmpty() ? subscription.subscription() : subscription.identity();
+        return UUID.nameUUIDFromBytes((owner + "|" + eventId).getBytes(StandardCharsets.UTF_8))
                 .toString();
     }
 
@@ -86,17 +97,33 @@ public final class Deliverer {
         return deliver(subscription, event, attempt, true);
     }
 
-    private Mono<DeliveryOutcome> deliver(
-            SubscriptionState subscription, Event event, int attempt, boolean bypassBreaker) {
+    private Mono<DeliveryOutcome> deliver(SubscriptionState subscription, Event event, int attempt, boolean now) {
         Optional<ApplicationState> subscriber = view.application(subscription.application());
         if (subscriber.isEmpty()) {
-            return Mono.just(new DeliveryOutcome.Refused("the subscribing application is not registered"));
+            // a subscription cannot outlive its application: this view has not seen the application yet
+            return Mono.just(new DeliveryOutcome.Deferred(UNKNOWN_SUBSCRIBER_WAIT));
         }
+        if (now) {
+            return attempt(subscription, event, attempt, subscriber.get(), true);
+        }
+        long permitIn =
+                rateLimiter(subscription).map(RateLimiter::reservePermission).orElse(0L);
+        if (permitIn < 0) {
+            return Mono.just(new DeliveryOutcome.Deferred(rateLimitHorizon));
+        }
+        if (permitIn == 0) {
+            return attempt(subscription, event, attempt, subscriber.get(), false);
+        }
+        return Mono.delay(Duration.ofNanos(permitIn))
+                .then(Mono.defer(() -> attempt(subscription, event, attempt, subscriber.get(), false)));
+    }
+
+    private Mono<DeliveryOutcome> attempt(
+            SubscriptionState subscription, Event event, int attempt, ApplicationState app, boolean bypassBreaker) {
         CircuitBreaker breaker = breaker(subscription.subscription());
         if (!bypassBreaker && !breaker.tryAcquirePermission()) {
             return Mono.just(new DeliveryOutcome.Deferred(breakerWait));
         }
-        ApplicationState app = subscriber.get();
         byte[] body = envelope(subscription, event, attempt);
         Map<String, String> headers = headers(subscription, event, attempt, app, body);
         long started = System.nanoTime();
@@ -104,6 +131,36 @@ public final class Deliverer {
                 .doOnNext(
                         outcome -> record(breaker, subscription.subscription(), outcome, System.nanoTime() - started));
     }
+
+    /**
+     * The subscription's limiter, when it has a {@code rate_limit}: one permit every 1/rate seconds, so deliveries
+     * are spread evenly rather than bunched at the start of each second. A permit is reserved ahead and waited for
+     * on a timer (no thread is held), at most {@code rateLimitHorizon} ahead; beyond that the attempt is deferred.
+     */
+    private Optional<RateLimiter> rateLimiter(SubscriptionState subscription) {
+        Integer rate = subscription.rateLimit();
+        if (rate == null) {
+            return Optional.empty();
+        }
+        Limiter limiter = rateLimiters.compute(
+                subscription.subscription(),
+                (name, existing) -> existing != null
+                                && existing.rate() == rate
+                                && existing.identity().equals(subscription.identity())
+                        ? existing
+                        : new Limiter(subscription.identity(), rate, RateLimiter.of(name, limiterConfig(rate))));
+        return Optional.of(limiter.limiter());
+    }
+
+    private RateLimiterConfig limiterConfig(int perSecond) {
+        return RateLimiterConfig.custom()
+                .limitForPeriod(1)
+                .limitRefreshPeriod(Duration.ofNanos(Math.max(1_000, 1_000_000_000L / perSecond)))
+                .timeoutDuration(rateLimitHorizon)
+                .build();
+    }
+
+    private record Limiter(String identity, int rate, RateLimiter limiter) {}
 
     private byte[] envelope(SubscriptionState subscription, Event event, int attempt) {
         WebhookEnvelope envelope = new WebhookEnvelope(
@@ -120,9 +177,7 @@ public final class Deliverer {
 
     private Map<String, String> headers(
             SubscriptionState subscription, Event event, int attempt, ApplicationState app, byte[] body) {
-        List<String> secrets =
-                app.usableSecrets(clock.instant()).stream().map(cipher::open).toList();
-        WebhookSignatures signatures = WebhookSignatures.of(secrets);
+        WebhookSignatures signatures = signaturesOf(app);
         long now = clock.instant().getEpochSecond();
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(WebhookHeaders.ID, event.id());
@@ -132,7 +187,7 @@ public final class Deliverer {
         headers.put(WebhookHeaders.AMEBO_ACTION, event.action());
         headers.put(WebhookHeaders.AMEBO_SUBSCRIPTION, subscription.subscription());
         headers.put(WebhookHeaders.AMEBO_ATTEMPT, Integer.toString(attempt));
-        headers.put(WebhookHeaders.AMEBO_DELIVERY, gistId(subscription.subscription(), event.id()));
+        headers.put(WebhookHeaders.AMEBO_DELIVERY, gistId(subscription, event.id()));
         String correlation = Event.header(event.headers(), EventHeaders.CORRELATION_ID);
         if (correlation != null) {
             headers.put(WebhookHeaders.REQUEST_ID, correlation); // the publish request's id, carried to the handler

@@ -29,8 +29,13 @@ public record Event(
 
     public static final String EVENT_TIME = "amebo_event_time";
     public static final String SUBSCRIPTION = "amebo_subscription";
+    public static final String SUBSCRIPTION_ID = "amebo_subscription_id";
     public static final String ATTEMPT = "amebo_attempt";
+    /** When the next attempt is due, in epoch milliseconds. */
     public static final String DUE = "amebo_due";
+    /** When a retry record may be read from its tier, in epoch milliseconds: its write time plus the tier. */
+    public static final String HOP_AT = "amebo_hop_at";
+
     public static final String LAST_STATUS = "amebo_last_status";
     public static final String LAST_ERROR = "amebo_last_error";
 

@@ -9,8 +9,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import reactor.core.publisher.Mono;
@@ -70,14 +73,29 @@ public final class WebhookSender implements AutoCloseable {
                 .contentType(MediaType.APPLICATION_JSON)
                 .headers(h -> headers.forEach(h::set))
                 .bodyValue(body)
-                .exchangeToMono(response -> response.bodyToMono(byte[].class)
-                        .defaultIfEmpty(new byte[0])
+                .exchangeToMono(response -> excerptOf(response)
                         .map(bytes -> outcome(
                                 response.statusCode().value(),
                                 response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER),
                                 bytes)))
                 .timeout(timeout)
                 .onErrorResume(e -> Mono.just(failure(e)));
+    }
+
+    /**
+     * At most the first {@link #EXCERPT_BYTES} of the response body: reading stops there (the rest is never read and
+     * the connection is closed), so a large or endless body costs nothing and never turns a 2xx into a failure.
+     */
+    private static Mono<byte[]> excerptOf(ClientResponse response) {
+        return DataBufferUtils.join(
+                        DataBufferUtils.takeUntilByteCount(response.bodyToFlux(DataBuffer.class), EXCERPT_BYTES))
+                .map(buffer -> {
+                    byte[] bytes = new byte[buffer.readableByteCount()];
+                    buffer.read(bytes);
+                    DataBufferUtils.release(buffer);
+                    return bytes;
+                })
+                .defaultIfEmpty(new byte[0]);
     }
 
     static DeliveryOutcome outcome(int status, String retryAfter, byte[] body) {

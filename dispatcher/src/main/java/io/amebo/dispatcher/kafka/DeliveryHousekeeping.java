@@ -2,7 +2,7 @@ package io.amebo.dispatcher.kafka;
 
 import io.amebo.contract.KafkaNames;
 import io.amebo.dispatcher.delivery.Deliverer;
-import io.amebo.dispatcher.delivery.DeliveryRouter;
+import io.amebo.dispatcher.delivery.DeliveryExecutor;
 import io.amebo.dispatcher.store.GistLog;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Gauge;
@@ -40,7 +40,7 @@ public final class DeliveryHousekeeping implements SmartLifecycle {
 
     private final DeliverySupervisor supervisor;
     private final Deliverer deliverer;
-    private final DeliveryRouter router;
+    private final DeliveryExecutor deliveries;
     private final GistLog gists;
     private final KafkaNames names;
     private final Supplier<Admin> admins;
@@ -57,7 +57,7 @@ public final class DeliveryHousekeeping implements SmartLifecycle {
     public DeliveryHousekeeping(
             DeliverySupervisor supervisor,
             Deliverer deliverer,
-            DeliveryRouter router,
+            DeliveryExecutor deliveries,
             GistLog gists,
             KafkaNames names,
             Supplier<Admin> admins,
@@ -67,7 +67,7 @@ public final class DeliveryHousekeeping implements SmartLifecycle {
             Duration gistRetention) {
         this.supervisor = supervisor;
         this.deliverer = deliverer;
-        this.router = router;
+        this.deliveries = deliveries;
         this.gists = gists;
         this.names = names;
         this.admins = admins;
@@ -105,7 +105,8 @@ public final class DeliveryHousekeeping implements SmartLifecycle {
             failingSince.remove(subscription);
             String reason =
                     "the handler has been failing since " + since + "; resume the subscription once it is fixed";
-            router.pause(subscription, reason)
+            deliveries
+                    .pause(subscription, reason)
                     .subscribe(
                             v -> {}, e -> log.warn("Could not pause subscription {}: {}", subscription, e.toString()));
             log.warn("Pausing subscription {}: {}", subscription, reason);

@@ -1,34 +1,26 @@
 package io.amebo.dispatcher.kafka;
 
 import io.amebo.contract.registry.SubscriptionState;
-import io.amebo.dispatcher.core.DeliveryOutcome;
-import io.amebo.dispatcher.core.OffsetTracker;
-import io.amebo.dispatcher.delivery.Deliverer;
-import io.amebo.dispatcher.delivery.DeliveryRouter;
-import io.amebo.dispatcher.delivery.DeliveryRouter.Disposition;
+import io.amebo.dispatcher.delivery.DeliveryExecutor;
+import io.amebo.dispatcher.delivery.DeliveryExecutor.Mode;
+import io.amebo.dispatcher.delivery.DeliveryExecutor.Settled;
 import io.amebo.dispatcher.delivery.Event;
-import io.amebo.platform.kafka.ConsumerLoop;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,302 +28,156 @@ import reactor.core.publisher.Mono;
 
 /**
  * Live delivery of one subscription: its own thread and consumer in group {@code amebo.sub.<subscription>}, so a
- * slow or dead handler never slows another subscription (DESIGN §5, Isolation).
+ * slow or dead handler never slows another subscription (DESIGN §5, Isolation). Unordered, up to
+ * {@code maxInFlight} deliveries run at once; ordered, one per key (per partition for keyless events).
  *
- * <pre>
- *   poll ─▶ track offset ─▶ wait for an in-flight slot ─▶ deliver (async) ─▶ route outcome ─▶ complete offset
- *     ▲                                                                          │ hold (breaker open)
- *     └── commit highest contiguous completed offset ◀── park ◀──────────────────┘
- * </pre>
- *
- * While the subscription's circuit breaker is open the consumer is paused: events wait in Kafka, nothing spins.
- * Parked events are sent again when the breaker lets a probe through. Offsets are committed only up to the highest
- * contiguous completed offset, so a restart or a rebalance redelivers, never skips (at least once).
+ * <p>Where a newly assigned partition starts: at the group's committed offset if this subscription committed it
+ * (commits carry its identity), else at the first event appended at or after the subscription's creation time, so
+ * a new subscription never starts at whatever "latest" happens to be, and a later subscription with an earlier
+ * one's name never inherits its position. While the subscription's breaker is open its partitions are paused:
+ * events wait in Kafka, and those already taken wait in memory for the breaker. Offsets are committed only up to
+ * the highest contiguous settled offset, so a restart or a rebalance redelivers, never skips (at least once).
  */
-final class SubscriptionWorker extends ConsumerLoop {
+final class SubscriptionWorker extends PartitionedWorker {
 
     private static final Logger log = LoggerFactory.getLogger(SubscriptionWorker.class);
-    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
     private final String topic;
-    private final Deliverer deliverer;
-    private final DeliveryRouter router;
+    private final DeliveryExecutor executor;
+    private final CircuitBreaker breaker;
     private final Clock clock;
-    private final int maxInFlight;
-    private final Semaphore slots;
-    private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
-    private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
-    private final Queue<ConsumerRecord<String, byte[]>> parked = new ArrayDeque<>();
-    private final Set<TopicPartition> pausedByUs = new HashSet<>();
-    // ordered mode: one delivery in flight per key (per partition for keyless events); touched on this thread only
-    private final Map<String, ArrayDeque<ConsumerRecord<String, byte[]>>> waiting = new HashMap<>();
-    private final Set<String> busyKeys = new HashSet<>();
-
+    private final CommitControl commits;
+    private final boolean ordered;
     private volatile SubscriptionState subscription;
 
     SubscriptionWorker(
             SubscriptionState subscription,
             String topic,
             Supplier<Consumer<String, byte[]>> consumers,
-            Deliverer deliverer,
-            DeliveryRouter router,
+            DeliveryExecutor executor,
+            CircuitBreaker breaker,
             Clock clock,
-            int maxInFlight) {
-        super("amebo-sub-" + subscription.subscription(), consumers, Duration.ofSeconds(1));
+            WorkerSettings settings) {
+        super("amebo-sub-" + subscription.subscription(), consumers, settings.maxInFlight(), settings.shutdownGrace());
         this.subscription = subscription;
         this.topic = topic;
-        this.deliverer = deliverer;
-        this.router = router;
+        this.executor = executor;
+        this.breaker = breaker;
         this.clock = clock;
-        this.maxInFlight = maxInFlight;
-        this.slots = new Semaphore(maxInFlight);
+        this.ordered = subscription.ordered();
+        this.commits = new CommitControl(
+                "subscription " + subscription.subscription(), subscription.identity(), settings.commitInterval());
     }
 
-    /** A record whose outcome is known: done (commit past it) or held (park it). */
-    private record Completion(ConsumerRecord<String, byte[]> record, Disposition disposition) {}
+    SubscriptionState subscription() {
+        return subscription;
+    }
 
+    /** A change that keeps the subscription's identity, action and ordering (those start a new worker). */
     void update(SubscriptionState changed) {
         this.subscription = changed;
     }
 
     @Override
-    protected void follow(Consumer<String, byte[]> c) {
-        c.subscribe(List.of(topic), new Rebalance(c));
-        loop(c);
-        commit(c, true);
+    protected void begin(Consumer<String, byte[]> consumer, ConsumerRebalanceListener rebalance) {
+        consumer.subscribe(List.of(topic), rebalance);
     }
 
-    /** A new session starts clean: what was in flight is consumed again from the committed offsets. */
     @Override
-    protected void afterSession() {
-        trackers.clear();
-        parked.clear();
-        pausedByUs.clear();
-        waiting.clear();
-        busyKeys.clear();
-        completions.clear();
-        slots.drainPermits();
-        slots.release(maxInFlight);
-    }
-
-    private void loop(Consumer<String, byte[]> c) {
-        while (running()) {
-            drainCompletions();
-            CircuitBreaker breaker = deliverer.breaker(subscription.subscription());
-            boolean open = breaker.getState() == CircuitBreaker.State.OPEN
-                    || breaker.getState() == CircuitBreaker.State.FORCED_OPEN;
-            if (open || !parked.isEmpty()) {
-                pauseAll(c); // nothing new while the handler is down or while parked events wait
-            } else {
-                resumeAll(c);
-            }
-            if (!open) {
-                retryParked();
-            }
-            for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
-                if (record.timestamp() < subscription.timestamped().toEpochMilli()) {
-                    // appended before the subscription existed: not its to deliver (DESIGN §5); a group without
-                    // committed offsets starts at the earliest record and skips forward to its creation time
-                    OffsetTracker tracker = trackers.computeIfAbsent(partition(record), p -> new OffsetTracker());
-                    tracker.started(record.offset());
-                    tracker.completed(record.offset());
-                    continue;
-                }
-                if (!acquireSlot()) {
-                    break; // stopping: what was polled and not started is consumed again next time
-                }
-                trackers.computeIfAbsent(partition(record), p -> new OffsetTracker())
-                        .started(record.offset());
-                dispatch(record);
-            }
-            commit(c, false);
-        }
-    }
-
-    /** A freshly polled record: in ordered mode it waits behind an earlier one of its key. */
-    private void dispatch(ConsumerRecord<String, byte[]> record) {
-        if (subscription.ordered()) {
-            String key = orderKey(record);
-            if (!busyKeys.add(key)) {
-                waiting.computeIfAbsent(key, k -> new ArrayDeque<>()).add(record);
-                return;
-            }
-        }
-        send(record);
-    }
-
-    private void send(ConsumerRecord<String, byte[]> record) {
-        SubscriptionState current = subscription;
-        Event event = Event.fromEventRecord(current.action(), record);
-        Instant now = clock.instant();
-        Mono<Disposition> handled;
-        if (current.ordered()) {
-            Duration wait = event.notBefore()
-                    .filter(at -> at.isAfter(now))
-                    .map(at -> Duration.between(now, at))
-                    .orElse(Duration.ZERO);
-            handled = Mono.delay(wait).then(Mono.defer(() -> inOrder(current, event, 1)));
-        } else if (event.notBefore().filter(at -> at.isAfter(now)).isPresent()) {
-            handled = router.delay(current, event, event.notBefore().get());
-        } else {
-            handled = deliverer.deliver(current, event, 1).flatMap(outcome -> router.route(current, event, 1, outcome));
-        }
-        handled.subscribe(disposition -> completions.add(new Completion(record, disposition)), failure -> {
-            log.warn(
-                    "Delivery of {} to {} could not be settled; it stays uncommitted",
-                    event.id(),
-                    current.subscription(),
-                    failure);
-            completions.add(new Completion(record, Disposition.HOLD));
-        });
+    protected PartitionContext newContext(TopicPartition partition) {
+        PartitionContext context = new PartitionContext(partition);
+        context.positioned = false;
+        return context;
     }
 
     /**
-     * Ordered mode: retries happen in place, holding the key (and so its order) but not the partition's other keys;
-     * an open breaker is waited out without counting an attempt. The attempt count lives in memory: a restart
-     * begins the event again at attempt 1.
+     * Positions newly assigned partitions: at this subscription's committed offset, else by its creation time.
+     * Outside the rebalance callback, with short timeouts: a slow lookup is simply made again on the next round.
      */
-    private Mono<Disposition> inOrder(SubscriptionState current, Event event, int attempt) {
-        return deliverer.deliver(current, event, attempt).flatMap(outcome -> {
-            if (outcome instanceof DeliveryOutcome.Failed failed && attempt < current.maxRetries()) {
-                Duration delay = router.retryInPlace(current, event, attempt, failed);
-                return Mono.delay(delay).then(Mono.defer(() -> inOrder(subscription, event, attempt + 1)));
-            }
-            if (outcome instanceof DeliveryOutcome.Deferred deferred) {
-                return Mono.delay(deferred.retryIn()).then(Mono.defer(() -> inOrder(subscription, event, attempt)));
-            }
-            return router.route(current, event, attempt, outcome);
-        });
-    }
-
-    private static String orderKey(ConsumerRecord<String, byte[]> record) {
-        return record.key() != null ? "k:" + record.key() : "p:" + record.partition();
-    }
-
-    /** Applies finished deliveries on the consumer thread, which owns the trackers and the consumer. */
-    private void drainCompletions() {
-        Completion completion;
-        while ((completion = completions.poll()) != null) {
-            TopicPartition partition = partition(completion.record());
-            OffsetTracker tracker = trackers.get(partition);
-            if (tracker == null) {
-                slots.release();
-                continue; // the partition was revoked meanwhile: its new owner delivers it again
-            }
-            if (completion.disposition() == Disposition.DONE) {
-                slots.release();
-                tracker.completed(completion.record().offset());
-                nextInOrder(completion.record());
-            } else {
-                parked.add(completion.record());
-            }
-        }
-    }
-
-    /** Ordered mode: the key's next waiting record goes out, or the key is free. */
-    private void nextInOrder(ConsumerRecord<String, byte[]> done) {
-        String key = orderKey(done);
-        ArrayDeque<ConsumerRecord<String, byte[]>> queue = waiting.get(key);
-        ConsumerRecord<String, byte[]> next = queue == null ? null : queue.poll();
-        if (next == null) {
-            waiting.remove(key);
-            busyKeys.remove(key);
-        } else {
-            send(next);
-        }
-    }
-
-    /** Sends parked events again, one at a time while the breaker probes. */
-    private void retryParked() {
-        ConsumerRecord<String, byte[]> record;
-        while ((record = parked.poll()) != null) {
-            if (!trackers.containsKey(partition(record))) {
-                slots.release(); // revoked: its new owner delivers it
-                continue;
-            }
-            send(record); // it kept its in-flight slot (and, ordered, its key) while parked
-        }
-    }
-
-    /** Waits for an in-flight slot; false when the worker is stopping instead. */
-    private boolean acquireSlot() {
-        while (running()) {
-            try {
-                if (slots.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return true;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            drainCompletions(); // frees slots of finished deliveries
-        }
-        return false;
-    }
-
-    private void commit(Consumer<String, byte[]> c, boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        trackers.forEach((partition, tracker) -> {
-            OptionalLong position = tracker.committable();
-            if (position.isPresent()) {
-                offsets.put(partition, new OffsetAndMetadata(position.getAsLong()));
-            }
-        });
-        if (offsets.isEmpty()) {
+    @Override
+    protected void prepare(Consumer<String, byte[]> consumer) {
+        Set<TopicPartition> unpositioned = contexts.values().stream()
+                .filter(context -> !context.positioned)
+                .map(context -> context.partition)
+                .collect(Collectors.toSet());
+        if (unpositioned.isEmpty()) {
             return;
         }
-        if (sync) {
-            c.commitSync(offsets);
-        } else {
-            c.commitAsync(offsets, (committed, failure) -> {
-                if (failure != null) {
-                    log.debug(
-                            "Commit for {} failed (a later one covers it): {}",
-                            subscription.subscription(),
-                            failure.toString());
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(unpositioned, LOOKUP_TIMEOUT);
+            Map<TopicPartition, Long> byTime = new HashMap<>();
+            for (TopicPartition partition : unpositioned) {
+                OffsetAndMetadata offset = committed.get(partition);
+                if (offset != null && ours(offset)) {
+                    consumer.seek(partition, offset);
+                    contexts.get(partition).positioned = true;
+                } else {
+                    byTime.put(partition, subscription.timestamped().toEpochMilli());
                 }
-            });
+            }
+            if (!byTime.isEmpty()) {
+                seekByTime(consumer, byTime);
+            }
+        } catch (KafkaException e) {
+            log.debug("Could not position {} yet: {}", subscription.subscription(), e.toString());
         }
     }
 
-    private void pauseAll(Consumer<String, byte[]> c) {
-        Set<TopicPartition> assigned = c.assignment();
-        if (!pausedByUs.containsAll(assigned)) {
-            c.pause(assigned);
-            pausedByUs.addAll(assigned);
-        }
+    /** Offsets committed by this subscription; those from before commits carried an identity count as its own. */
+    private boolean ours(OffsetAndMetadata offset) {
+        String metadata = offset.metadata();
+        return metadata == null || metadata.isEmpty() || metadata.equals(commits.metadata());
     }
 
-    private void resumeAll(Consumer<String, byte[]> c) {
-        if (!pausedByUs.isEmpty()) {
-            c.resume(pausedByUs);
-            pausedByUs.clear();
-        }
+    private void seekByTime(Consumer<String, byte[]> consumer, Map<TopicPartition, Long> byTime) {
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(byTime, LOOKUP_TIMEOUT);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(byTime.keySet(), LOOKUP_TIMEOUT);
+        byTime.keySet().forEach(partition -> {
+            OffsetAndTimestamp at = found.get(partition);
+            consumer.seek(partition, at != null ? at.offset() : ends.get(partition));
+            contexts.get(partition).positioned = true;
+        });
     }
 
-    /** On a rebalance, commit what is done for the partitions that leave, and forget them. */
-    private final class Rebalance implements ConsumerRebalanceListener {
-        private final Consumer<String, byte[]> c;
-
-        Rebalance(Consumer<String, byte[]> c) {
-            this.c = c;
-        }
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            drainCompletions();
-            commit(c, true);
-            partitions.forEach(trackers::remove);
-            pausedByUs.removeAll(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            // assigned partitions start at the group's committed offsets, or at the earliest (auto.offset.reset)
-        }
+    @Override
+    protected boolean accept(
+            Consumer<String, byte[]> consumer, PartitionContext context, ConsumerRecord<String, byte[]> record) {
+        admit(context, record);
+        return true;
     }
 
-    private static TopicPartition partition(ConsumerRecord<String, byte[]> record) {
-        return new TopicPartition(record.topic(), record.partition());
+    @Override
+    protected Mono<Settled> deliver(PartitionContext context, ConsumerRecord<String, byte[]> record) {
+        SubscriptionState current = subscription;
+        Event event = Event.fromEventRecord(current.action(), record);
+        return executor.deliver(current, event, 1, due(event, clock), ordered ? Mode.ORDERED : Mode.LIVE);
+    }
+
+    /** When an event's first delivery is due: now, or its {@code sleep_until}. */
+    static Instant due(Event event, Clock clock) {
+        Instant now = clock.instant();
+        return event.notBefore().filter(at -> at.isAfter(now)).orElse(now);
+    }
+
+    @Override
+    protected String orderKey(ConsumerRecord<String, byte[]> record) {
+        return ordered ? keyOf(record) : null;
+    }
+
+    /** Ordered delivery's unit within a partition: the record's key, or the whole partition for keyless records. */
+    static String keyOf(ConsumerRecord<String, byte[]> record) {
+        return record.key() != null ? "k:" + record.key() : "partition";
+    }
+
+    @Override
+    protected boolean mayFetch(PartitionContext context, long nowMillis) {
+        CircuitBreaker.State state = breaker.getState();
+        return state != CircuitBreaker.State.OPEN && state != CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    @Override
+    protected CommitControl commits() {
+        return commits;
     }
 }

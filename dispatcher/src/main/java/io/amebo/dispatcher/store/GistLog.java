@@ -26,8 +26,9 @@ import reactor.core.publisher.Mono;
 /**
  * The delivery log (gists) in PostgreSQL, written off the hot path (DESIGN §2): deliveries hand their outcome to
  * {@link #record}, which only queues it; a flush every {@code interval} upserts the queue in one transaction. While
- * PostgreSQL is away the queue holds up to {@code capacity} entries and then drops the oldest (counted and logged):
- * delivery never waits for the log. Queries read the table.
+ * PostgreSQL is away the queue holds up to {@code capacity} entries and then drops the oldest (logged): delivery
+ * never waits for the log. A gist only moves forward: a write older than what the row holds is ignored, whatever
+ * order writes reach PostgreSQL in. Queries read the table.
  */
 public final class GistLog implements SmartLifecycle {
 
@@ -60,6 +61,7 @@ public final class GistLog implements SmartLifecycle {
     public record Gist(
             UUID id,
             String subscription,
+            String subscriptionId,
             String action,
             String eventId,
             String status,
@@ -79,7 +81,12 @@ public final class GistLog implements SmartLifecycle {
         }
     }
 
-    /** Writes what is queued; completes when it is in PostgreSQL. */
+    /**
+     * Writes what is queued; completes when it is in PostgreSQL. Several records of one delivery coalesce to the
+     * latest. A batch that fails is tried again later if PostgreSQL is unreachable; if PostgreSQL answers, the
+     * batch is written row by row and a row that PostgreSQL refuses is dropped (logged and counted), so one bad row
+     * never holds up the others.
+     */
     public Mono<Integer> flush() {
         if (!schema.isReady() || queue.isEmpty()) {
             return Mono.just(0);
@@ -88,30 +95,63 @@ public final class GistLog implements SmartLifecycle {
         Gist gist;
         while (latest.size() < BATCH && (gist = queue.poll()) != null) {
             size.decrementAndGet();
-            latest.put(gist.id(), gist);
+            latest.merge(gist.id(), gist, GistLog::newer);
         }
         List<Gist> batch = new ArrayList<>(latest.values());
-        return transactions
-                .transactional(Flux.fromIterable(batch).concatMap(this::upsert).then())
-                .thenReturn(batch.size())
-                .onErrorResume(e -> {
-                    log.warn("Could not write {} delivery records yet: {}", batch.size(), e.toString());
-                    batch.forEach(this::record); // back in the queue, to try again
-                    return Mono.just(0);
-                });
+        return write(batch).thenReturn(batch.size()).onErrorResume(failure -> rowByRow(batch, failure));
     }
 
+    private Mono<Integer> rowByRow(List<Gist> batch, Throwable batchFailure) {
+        return reachable().flatMap(up -> {
+            if (!up) {
+                log.warn("Could not write {} delivery records yet: {}", batch.size(), batchFailure.toString());
+                batch.forEach(this::record); // back in the queue, to try again
+                return Mono.just(0);
+            }
+            return Flux.fromIterable(batch)
+                    .concatMap(g -> write(List.of(g)).thenReturn(1).onErrorResume(failure -> refused(g, failure)))
+                    .reduce(0, Integer::sum);
+        });
+    }
+
+    private Mono<Integer> refused(Gist gist, Throwable failure) {
+        return reachable().map(up -> {
+            if (up) {
+                log.error("PostgreSQL refuses delivery record {}; dropping it: {}", gist.id(), failure.toString());
+            } else {
+                record(gist);
+            }
+            return 0;
+        });
+    }
+
+    private Mono<Boolean> reachable() {
+        return db.sql("SELECT 1").fetch().rowsUpdated().thenReturn(true).onErrorReturn(false);
+    }
+
+    /** Of two records of one delivery, the later; a later write must never move a gist back. */
+    private static Gist newer(Gist a, Gist b) {
+        return b.updatedAt().isBefore(a.updatedAt()) ? a : b;
+    }
+
+    private Mono<Void> write(List<Gist> batch) {
+        return transactions.transactional(
+                Flux.fromIterable(batch).concatMap(this::upsert).then());
+    }
+
+    /** An upsert that only ever moves a gist forward: a record older than the row's is ignored. */
     private Mono<Void> upsert(Gist g) {
-        GenericExecuteSpec spec = db.sql("INSERT INTO dispatcher_gists (id, subscription, action, event_id, status,"
-                        + " attempts, last_status, last_error, response_excerpt, next_attempt_at, created_at,"
-                        + " updated_at) VALUES (:id, :subscription, :action, :event, :status, :attempts, :lastStatus,"
-                        + " :lastError, :excerpt, :next, :created, :updated) ON CONFLICT (id) DO UPDATE SET"
-                        + " status = EXCLUDED.status, attempts = GREATEST(dispatcher_gists.attempts, EXCLUDED.attempts),"
+        GenericExecuteSpec spec = db.sql("INSERT INTO dispatcher_gists (id, subscription, subscription_id, action,"
+                        + " event_id, status, attempts, last_status, last_error, response_excerpt, next_attempt_at,"
+                        + " created_at, updated_at) VALUES (:id, :subscription, :subscriptionId, :action, :event,"
+                        + " :status, :attempts, :lastStatus, :lastError, :excerpt, :next, :created, :updated)"
+                        + " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, attempts = EXCLUDED.attempts,"
                         + " last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,"
                         + " response_excerpt = EXCLUDED.response_excerpt, next_attempt_at = EXCLUDED.next_attempt_at,"
-                        + " updated_at = EXCLUDED.updated_at")
+                        + " updated_at = EXCLUDED.updated_at WHERE dispatcher_gists.updated_at <= EXCLUDED.updated_at")
                 .bind("id", g.id())
                 .bind("subscription", g.subscription())
+                .bind("subscriptionId", g.subscriptionId())
                 .bind("action", g.action())
                 .bind("event", g.eventId())
                 .bind("status", g.status())
@@ -121,34 +161,58 @@ public final class GistLog implements SmartLifecycle {
         spec = g.lastStatus() == null
                 ? spec.bindNull("lastStatus", Integer.class)
                 : spec.bind("lastStatus", g.lastStatus());
-        spec = g.lastError() == null ? spec.bindNull("lastError", String.class) : spec.bind("lastError", g.lastError());
-        spec = g.responseExcerpt() == null
-                ? spec.bindNull("excerpt", String.class)
-                : spec.bind("excerpt", g.responseExcerpt());
+        spec = bindText(spec, "lastError", g.lastError());
+        spec = bindText(spec, "excerpt", g.responseExcerpt());
         spec = g.nextAttemptAt() == null
                 ? spec.bindNull("next", OffsetDateTime.class)
                 : spec.bind("next", utc(g.nextAttemptAt()));
         return spec.then();
     }
 
-    /** Filters of {@link #list}; null values are ignored. */
-    /** Filters of {@link #list}; null values are ignored; {@code within}, when not null, limits to those subscriptions. */
+    /** PostgreSQL's text cannot hold NUL: a handler's answer may, so it is replaced (U+FFFD). */
+    private static GenericExecuteSpec bindText(GenericExecuteSpec spec, String name, String value) {
+        return value == null ? spec.bindNull(name, String.class) : spec.bind(name, value.replace('\0', '\uFFFD'));
+    }
+
+    /**
+     * Filters of {@link #list}; null values are ignored. {@code subscriptionId} is the named subscription's identity
+     * (its gists only, not those of an earlier subscription of that name). {@code within}, when not null, limits to
+     * the gists of those subscriptions (by identity).
+     */
     public record Query(
-            String subscription, String action, String status, Instant from, Instant to, List<String> within) {}
+            String subscription,
+            String subscriptionId,
+            String action,
+            String status,
+            Instant from,
+            Instant to,
+            List<SubscriptionRef> within) {}
+
+    /** A subscription as its gists know it: its name and identity ('' for subscriptions from before ids). */
+    public record SubscriptionRef(String name, String id) {}
 
     public Flux<Gist> list(Query query, long offset, int limit) {
         StringBuilder sql = new StringBuilder("SELECT * FROM dispatcher_gists WHERE true");
         Map<String, Object> binds = new LinkedHashMap<>();
         where(sql, binds, "subscription =", query.subscription());
+        where(sql, binds, "subscription_id =", query.subscriptionId());
         where(sql, binds, "action =", query.action());
         where(sql, binds, "status =", query.status());
         where(sql, binds, "created_at >=", query.from() == null ? null : utc(query.from()));
         where(sql, binds, "created_at <", query.to() == null ? null : utc(query.to()));
-        where(
-                sql,
-                binds,
-                "subscription = ANY(",
-                query.within() == null ? null : query.within().toArray(String[]::new));
+        if (query.within() != null) {
+            // names and ids of the caller's subscriptions: ids are never reused, so an id only ever matches its own
+            where(
+                    sql,
+                    binds,
+                    "subscription = ANY(",
+                    query.within().stream().map(SubscriptionRef::name).toArray(String[]::new));
+            where(
+                    sql,
+                    binds,
+                    "subscription_id = ANY(",
+                    query.within().stream().map(SubscriptionRef::id).toArray(String[]::new));
+        }
         sql.append(" ORDER BY created_at, id LIMIT ")
                 .append(limit)
                 .append(" OFFSET ")
@@ -167,10 +231,11 @@ public final class GistLog implements SmartLifecycle {
                 .one();
     }
 
-    public Flux<Gist> dead(String subscription, int limit) {
-        return db.sql("SELECT * FROM dispatcher_gists WHERE subscription = :s AND status = 'dead' ORDER BY created_at"
-                        + " LIMIT " + limit)
-                .bind("s", subscription)
+    public Flux<Gist> dead(SubscriptionRef subscription, int limit) {
+        return db.sql("SELECT * FROM dispatcher_gists WHERE subscription = :s AND subscription_id = :id"
+                        + " AND status = 'dead' ORDER BY created_at LIMIT " + limit)
+                .bind("s", subscription.name())
+                .bind("id", subscription.id())
                 .map(this::gist)
                 .all();
     }
@@ -195,6 +260,7 @@ public final class GistLog implements SmartLifecycle {
         return new Gist(
                 row.get("id", UUID.class),
                 row.get("subscription", String.class),
+                row.get("subscription_id", String.class),
                 row.get("action", String.class),
                 row.get("event_id", String.class),
                 row.get("status", String.class),
@@ -205,6 +271,12 @@ public final class GistLog implements SmartLifecycle {
                 instant(row.get("next_attempt_at", OffsetDateTime.class)),
                 instant(row.get("created_at", OffsetDateTime.class)),
                 instant(row.get("updated_at", OffsetDateTime.class)));
+    }
+
+    /** Starts before the delivery workers and stops after them, so their last outcomes are written. */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 1500;
     }
 
     @Override

@@ -7,8 +7,7 @@ import io.amebo.contract.EventId;
 import io.amebo.contract.Problem.FieldError;
 import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.dispatcher.core.DeliveryOutcome;
-import io.amebo.dispatcher.delivery.Deliverer;
-import io.amebo.dispatcher.delivery.DeliveryRouter;
+import io.amebo.dispatcher.delivery.DeliveryExecutor;
 import io.amebo.dispatcher.delivery.Event;
 import io.amebo.dispatcher.store.GistLog;
 import io.amebo.dispatcher.store.GistLog.Gist;
@@ -53,8 +52,7 @@ public final class GistRoutes {
     private final JsonBodies bodies;
     private final GistLog gists;
     private final RegistryView view;
-    private final DeliveryRouter router;
-    private final Deliverer deliverer;
+    private final DeliveryExecutor executor;
     private final Supplier<Consumer<String, byte[]>> readers;
 
     private GistRoutes(
@@ -62,15 +60,13 @@ public final class GistRoutes {
             JsonBodies bodies,
             GistLog gists,
             RegistryView view,
-            DeliveryRouter router,
-            Deliverer deliverer,
+            DeliveryExecutor executor,
             Supplier<Consumer<String, byte[]>> readers) {
         this.authenticator = authenticator;
         this.bodies = bodies;
         this.gists = gists;
         this.view = view;
-        this.router = router;
-        this.deliverer = deliverer;
+        this.executor = executor;
         this.readers = readers;
     }
 
@@ -79,10 +75,9 @@ public final class GistRoutes {
             JsonBodies bodies,
             GistLog gists,
             RegistryView view,
-            DeliveryRouter router,
-            Deliverer deliverer,
+            DeliveryExecutor executor,
             Supplier<Consumer<String, byte[]>> readers) {
-        GistRoutes routes = new GistRoutes(authenticator, bodies, gists, view, router, deliverer, readers);
+        GistRoutes routes = new GistRoutes(authenticator, bodies, gists, view, executor, readers);
         return RouterFunctions.route()
                 .route(GET("/v1/gists"), routes::list)
                 .route(POST("/v1/regists/{gist}"), routes::redeliverOne)
@@ -103,6 +98,10 @@ public final class GistRoutes {
         return principal(request)
                 .map(principal -> new GistLog.Query(
                         request.queryParam("subscription").orElse(null),
+                        request.queryParam("subscription")
+                                .flatMap(view::subscription)
+                                .map(SubscriptionState::identity)
+                                .orElse(null),
                         request.queryParam("action").orElse(null),
                         status.orElse(null),
                         QueryParams.time(request, "from").orElse(null),
@@ -126,14 +125,16 @@ public final class GistRoutes {
         return principal(request)
                 .zipWith(gists.find(id).switchIfEmpty(Mono.error(() -> ProblemException.notFound("no delivery " + id))))
                 .flatMap(t -> {
-                    SubscriptionState subscription =
-                            ownedSubscription(t.getT1(), t.getT2().subscription());
                     Gist gist = t.getT2();
+                    SubscriptionState subscription = ownedSubscription(t.getT1(), gist.subscription());
+                    if (!gist.subscriptionId().isEmpty()
+                            && !gist.subscriptionId().equals(subscription.identity())) {
+                        // an earlier subscription's delivery: its name now belongs to another subscription
+                        throw ProblemException.notFound("no delivery " + id);
+                    }
                     return event(gist.eventId())
-                            .flatMap(event -> deliverer
-                                    .deliverNow(subscription, event, gist.attempts() + 1)
-                                    .flatMap(outcome -> router.route(subscription, event, gist.attempts() + 1, outcome)
-                                            .thenReturn(answer(gist, outcome))));
+                            .flatMap(event -> executor.redeliver(subscription, event, gist.attempts() + 1))
+                            .map(outcome -> answer(gist, outcome));
                 })
                 .flatMap(body -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)
@@ -154,9 +155,9 @@ public final class GistRoutes {
                     fields.validate("the redelivery");
                     return status;
                 }))
-                .flatMap(t -> gists.dead(name, REDELIVER_LIMIT)
+                .flatMap(t -> gists.dead(ref(t.getT1()), REDELIVER_LIMIT)
                         .concatMap(gist -> event(gist.eventId())
-                                .flatMap(event -> router.postpone(t.getT1(), event, 1, Duration.ZERO))
+                                .flatMap(event -> executor.requeue(t.getT1(), event, 1))
                                 .onErrorResume(ProblemException.class, e -> Mono.empty()))
                         .count())
                 .flatMap(n -> ServerResponse.status(HttpStatus.ACCEPTED)
@@ -168,11 +169,15 @@ public final class GistRoutes {
         return authenticator.authenticate(request.headers().firstHeader(HttpHeaders.AUTHORIZATION));
     }
 
-    private List<String> ownSubscriptions(Principal principal) {
+    private List<GistLog.SubscriptionRef> ownSubscriptions(Principal principal) {
         return view.subscriptions().stream()
                 .filter(s -> principal.mayActAs(s.application()))
-                .map(SubscriptionState::subscription)
+                .map(GistRoutes::ref)
                 .toList();
+    }
+
+    private static GistLog.SubscriptionRef ref(SubscriptionState subscription) {
+        return new GistLog.SubscriptionRef(subscription.subscription(), subscription.identity());
     }
 
     private SubscriptionState ownedSubscription(Principal principal, String name) {

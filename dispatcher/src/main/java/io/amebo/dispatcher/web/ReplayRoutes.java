@@ -81,7 +81,7 @@ public final class ReplayRoutes {
         String name = request.pathVariable("name");
         return principal(request)
                 .map(principal -> owned(principal, name))
-                .map(subscription -> replays.find(name, request.pathVariable("replay"))
+                .map(subscription -> replays.find(subscription, request.pathVariable("replay"))
                         .orElseThrow(() -> ProblemException.notFound("no such replay of " + name)))
                 .flatMap(replay -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)

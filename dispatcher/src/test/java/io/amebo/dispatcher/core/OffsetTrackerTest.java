@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class OffsetTrackerTest {
@@ -20,19 +21,36 @@ class OffsetTrackerTest {
 
         tracker.completed(11);
         tracker.completed(12);
-        assertThat(tracker.committable()).isEqualTo(OptionalLong.of(10)); // 10 is still in flight
+        assertThat(tracker.uncommitted()).isEqualTo(OptionalLong.of(10)); // 10 is still in flight
         tracker.completed(10);
-        assertThat(tracker.committable()).isEqualTo(OptionalLong.of(13));
-        assertThat(tracker.committable()).isEmpty(); // nothing moved since
+        assertThat(tracker.uncommitted()).isEqualTo(OptionalLong.of(13));
+        tracker.committed(13);
+        assertThat(tracker.uncommitted()).isEmpty(); // nothing moved since the commit
         tracker.completed(14);
         tracker.completed(13);
-        assertThat(tracker.committable()).isEqualTo(OptionalLong.of(15));
-        assertThat(tracker.inFlight()).isZero();
+        assertThat(tracker.uncommitted()).isEqualTo(OptionalLong.of(15));
+        assertThat(tracker.pending()).isZero();
+    }
+
+    @Test
+    void theCommittedMarkMovesOnlyWhenACommitSucceeded() {
+        OffsetTracker tracker = new OffsetTracker();
+        tracker.started(0);
+        tracker.completed(0);
+
+        assertThat(tracker.uncommitted()).isEqualTo(OptionalLong.of(1));
+        // the commit of 1 failed: nothing was confirmed, so 1 is still to be committed
+        assertThat(tracker.uncommitted()).isEqualTo(OptionalLong.of(1));
+        tracker.committed(1);
+        assertThat(tracker.uncommitted()).isEmpty();
+        tracker.committed(0); // a late confirmation of an older commit never moves the mark back
+        assertThat(tracker.uncommitted()).isEmpty();
     }
 
     @Test
     void neverCommitsPastARecordInFlightWhateverTheCompletionOrder() {
         long seed = System.nanoTime();
+        System.out.println("OffsetTrackerTest seed " + seed);
         Random random = new Random(seed);
         OffsetTracker tracker = new OffsetTracker();
         List<Long> offsets = new ArrayList<>();
@@ -41,18 +59,23 @@ class OffsetTrackerTest {
             offsets.add(offset);
         }
         Collections.shuffle(offsets, random);
-        java.util.TreeSet<Long> pending = new java.util.TreeSet<>(offsets);
+        TreeSet<Long> pending = new TreeSet<>(offsets);
         for (long offset : offsets) {
             tracker.completed(offset);
             pending.remove(offset);
-            OptionalLong committable = tracker.committable();
             long expected = pending.isEmpty() ? 500 : pending.first();
-            committable.ifPresent(c -> assertThat(c).as("seed %d", seed).isEqualTo(expected));
+            tracker.uncommitted()
+                    .ifPresent(c -> assertThat(c).as("seed %d", seed).isEqualTo(expected));
+            assertThat(tracker.position()).as("seed %d", seed).isEqualTo(OptionalLong.of(expected));
+            if (random.nextBoolean()) {
+                tracker.committed(expected);
+            }
         }
     }
 
     @Test
     void hasNothingToCommitBeforeItSawARecord() {
-        assertThat(new OffsetTracker().committable()).isEmpty();
+        assertThat(new OffsetTracker().uncommitted()).isEmpty();
+        assertThat(new OffsetTracker().position()).isEmpty();
     }
 }

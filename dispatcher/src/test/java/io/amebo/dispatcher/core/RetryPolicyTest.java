@@ -47,13 +47,6 @@ class RetryPolicyTest {
         assertThat(policy.delayAfter(1, failed(500, Optional.empty()), random)).isLessThan(Duration.ofSeconds(2));
     }
 
-    @Test
-    void choosesTheTierOfTheLongestDelayNotAboveIt() {
-        assertThat(RetryTiers.tierFor(Duration.ofMillis(200))).isEqualTo(Duration.ofSeconds(1));
-        assertThat(RetryTiers.tierFor(Duration.ofSeconds(7))).isEqualTo(Duration.ofSeconds(5));
-        assertThat(RetryTiers.tierFor(Duration.ofHours(3))).isEqualTo(Duration.ofHours(1));
-    }
-
     private static DeliveryOutcome.Failed failed(int status, Optional<Duration> retryAfter) {
         return new DeliveryOutcome.Failed(status, "HTTP " + status, retryAfter, "");
     }

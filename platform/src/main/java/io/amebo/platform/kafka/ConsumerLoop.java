@@ -70,6 +70,11 @@ public abstract class ConsumerLoop {
         return running;
     }
 
+    /** Ends the loop from its own thread, once {@link #follow} returns (a consumer with a finite job). */
+    protected final void finish() {
+        running = false;
+    }
+
     private void run() {
         while (running) {
             try (Consumer<String, byte[]> c = consumers.get()) {
