@@ -1,9 +1,12 @@
 package io.amebo.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.amebo.testkit.RealInfrastructure;
 import io.amebo.testkit.SharedKafka;
+import java.time.Duration;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -12,6 +15,8 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 import org.springframework.http.HttpHeaders;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The registry's endpoints beyond registration: lists, lookups, schema versions, updates and deletes. */
 @RealInfrastructure
@@ -25,6 +30,9 @@ class RegistryEndpointsIT {
 
     @Autowired
     private WebTestClient http;
+
+    @Autowired
+    private JsonMapper json;
 
     private Api api;
     private String app;
@@ -227,6 +235,59 @@ class RegistryEndpointsIT {
         api.delete("/v1/applications/" + app, auth).expectStatus().isEqualTo(409);
         api.delete("/v1/subscriptions/" + subscription, auth).expectStatus().isNoContent();
         api.get("/v1/subscriptions/" + subscription, auth).expectStatus().isNotFound();
+    }
+
+    @Test
+    void keepsASubscriptionsIdAcrossChangesAndGivesOneRecreatedUnderTheSameNameANewId(SharedKafka kafka) {
+        String action = SharedKafka.uniqueName("id.action");
+        api.action(action, app, "{}");
+        String subscription = SharedKafka.uniqueName("id");
+        String created = "{\"application\":\"%s\",\"subscription\":\"%s\",\"action\":\"%s\",\"handler\":\"/h\"}"
+                .formatted(app, subscription, action);
+
+        String first =
+                idOf(api.post("/v1/subscriptions", auth, created).expectStatus().isCreated());
+        assertThat(UUID.fromString(first)).hasToString(first);
+        assertThat(idOf(api.get("/v1/subscriptions/" + subscription, auth)
+                        .expectStatus()
+                        .isOk()))
+                .isEqualTo(first);
+        assertThat(idOf(api.patch("/v1/subscriptions/" + subscription, auth, "{\"status\":\"paused\"}")
+                        .expectStatus()
+                        .isOk()))
+                .isEqualTo(first);
+        assertThat(idOf(api.patch("/v1/subscriptions/" + subscription, auth, "{\"handler\":\"/other\"}")
+                        .expectStatus()
+                        .isOk()))
+                .isEqualTo(first);
+        awaitChangelogId(kafka, subscription, first);
+
+        api.delete("/v1/subscriptions/" + subscription, auth).expectStatus().isNoContent();
+        String second =
+                idOf(api.post("/v1/subscriptions", auth, created).expectStatus().isCreated());
+
+        assertThat(second).isNotEqualTo(first);
+        assertThat(idOf(api.get("/v1/subscriptions?action=" + action, auth)
+                        .expectStatus()
+                        .isOk()))
+                .isEqualTo(second);
+        awaitChangelogId(kafka, subscription, second);
+    }
+
+    /** The {@code id} of the subscription in a response, or of the first one in a list. */
+    private String idOf(WebTestClient.ResponseSpec response) {
+        JsonNode body =
+                json.readTree(response.expectBody(String.class).returnResult().getResponseBody());
+        return (body.isArray() ? body.get(0) : body).get("id").asString();
+    }
+
+    private void awaitChangelogId(SharedKafka kafka, String subscription, String id) {
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                RegistryChangelog.read(kafka, "amebo.registry").get("subscription/" + subscription))
+                        .hasValueSatisfying(value -> assertThat(
+                                        json.readTree(value).get("id").asString())
+                                .isEqualTo(id)));
     }
 
     @Test

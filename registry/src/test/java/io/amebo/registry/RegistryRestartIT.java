@@ -3,20 +3,14 @@ package io.amebo.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.amebo.testkit.OwnNettyResources;
 import io.amebo.testkit.RealInfrastructure;
 import io.amebo.testkit.SharedKafka;
 import io.amebo.testkit.SharedPostgres;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * The registry survives its own death: rows and secrets are usable after a restart (DESIGN §6.7), and a change
@@ -36,13 +30,13 @@ class RegistryRestartIT {
         String app = SharedKafka.uniqueName("restart");
         String action = SharedKafka.uniqueName("restart.action");
         try (ConfigurableApplicationContext first = start()) {
-            Api api = api(first);
+            Api api = RunningRegistry.api(first);
             api.application(app, "https://restart.example.com", "restart-secret-0123456789");
             api.action(action, app, "{\"type\":\"object\"}");
         }
 
         try (ConfigurableApplicationContext second = start()) {
-            Api api = api(second);
+            Api api = RunningRegistry.api(second);
             api.get("/v1/applications/" + app, Api.basic(app, "restart-secret-0123456789"))
                     .expectStatus()
                     .isOk();
@@ -69,7 +63,7 @@ class RegistryRestartIT {
                 "--spring.kafka.bootstrap-servers=127.0.0.1:1",
                 "--spring.kafka.producer.properties.max.block.ms=300",
                 "--amebo.registry.kafka-timeout=1s")) {
-            api(cutOff).application(app, "https://orphan.example.com", "orphan-secret-0123456789");
+            RunningRegistry.api(cutOff).application(app, "https://orphan.example.com", "orphan-secret-0123456789");
             assertThat(RegistryChangelog.read(kafka, prefix + ".registry")).doesNotContainKey("application/" + app);
         }
 
@@ -84,22 +78,6 @@ class RegistryRestartIT {
     }
 
     private ConfigurableApplicationContext start(String... args) {
-        List<String> all = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--spring.profiles.active=test",
-                "--amebo.kafka.topic-prefix=" + prefix,
-                "--spring.r2dbc.url=" + database.r2dbcUrl(),
-                "--spring.flyway.url=" + database.jdbcUrl()));
-        all.addAll(List.of(args));
-        return new SpringApplicationBuilder(RegistryApplication.class, OwnNettyResources.class)
-                .run(all.toArray(String[]::new));
-    }
-
-    private static Api api(ConfigurableApplicationContext context) {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        return new Api(WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(30))
-                .build());
+        return RunningRegistry.start(database, prefix, args);
     }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import reactor.core.publisher.Flux;
@@ -189,10 +190,11 @@ public final class RegistryRepository {
     // ---- subscriptions
 
     public Mono<Void> insertSubscription(SubscriptionState s) {
-        GenericExecuteSpec insert = db.sql("INSERT INTO subscriptions (name, application, action, handler,"
+        GenericExecuteSpec insert = db.sql("INSERT INTO subscriptions (id, name, application, action, handler,"
                         + " max_retries, ordered, rate_limit, description, status, paused_reason, created_at,"
-                        + " updated_at) VALUES (:name, :app, :action, :handler, :retries, :ordered, :rateLimit,"
+                        + " updated_at) VALUES (:id, :name, :app, :action, :handler, :retries, :ordered, :rateLimit,"
                         + " :description, :status, :reason, :now, :now)")
+                .bind("id", UUID.fromString(s.id()))
                 .bind("name", s.subscription())
                 .bind("app", s.application())
                 .bind("action", s.action())
@@ -207,11 +209,15 @@ public final class RegistryRepository {
         return insert.then();
     }
 
-    public Mono<Void> updateSubscription(SubscriptionState s, Instant now) {
+    /**
+     * Changes the subscription whose id is {@code s.id()}; its id and name stay. Completes with the number of rows
+     * changed: 0 when that subscription was deleted meanwhile, even if another one has its name by now.
+     */
+    public Mono<Long> updateSubscription(SubscriptionState s, Instant now) {
         GenericExecuteSpec update = db.sql("UPDATE subscriptions SET handler = :handler, max_retries = :retries,"
                         + " ordered = :ordered, rate_limit = :rateLimit, description = :description,"
-                        + " status = :status, paused_reason = :reason, updated_at = :now WHERE name = :name")
-                .bind("name", s.subscription())
+                        + " status = :status, paused_reason = :reason, updated_at = :now WHERE id = :id")
+                .bind("id", UUID.fromString(s.id()))
                 .bind("handler", s.handler())
                 .bind("retries", s.maxRetries())
                 .bind("ordered", s.ordered())
@@ -220,7 +226,7 @@ public final class RegistryRepository {
         update = bindNullable(update, "rateLimit", s.rateLimit(), Integer.class);
         update = bindNullable(update, "description", s.description(), String.class);
         update = bindNullable(update, "reason", s.pausedReason(), String.class);
-        return update.then();
+        return update.fetch().rowsUpdated();
     }
 
     public Mono<SubscriptionState> findSubscription(String name) {
@@ -313,7 +319,8 @@ public final class RegistryRepository {
                 row.get("description", String.class),
                 row.get("status", String.class),
                 row.get("paused_reason", String.class),
-                instant(row, "created_at"));
+                instant(row, "created_at"),
+                row.get("id", UUID.class).toString());
     }
 
     private GenericExecuteSpec list(String table, List<Filter> filters, long offset, int limit) {

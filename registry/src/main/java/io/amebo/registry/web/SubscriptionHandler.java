@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -100,7 +101,9 @@ final class SubscriptionHandler {
                 description,
                 SubscriptionState.ACTIVE,
                 null,
-                d.clock().instant());
+                d.clock().instant(),
+                // the subscription's identity (DESIGN §6.9): new on every creation, kept by every change
+                UUID.randomUUID().toString());
     }
 
     private Mono<SubscriptionState> checkReferences(SubscriptionState s) {
@@ -194,15 +197,23 @@ final class SubscriptionHandler {
                     checkEndpoint(s.endpoint(app.address()));
                     return s;
                 }))
-                .flatMap(s -> d.transactions()
-                        .transactional(d.repository()
-                                .updateSubscription(s, d.clock().instant())
-                                .then(d.repository().enqueue(SUBSCRIPTION.key(s.subscription()))))
-                        .doOnSuccess(v -> d.relay().wakeUp())
-                        .then(view(s)))
+                .flatMap(this::save)
                 .flatMap(body -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(body));
+    }
+
+    /** Stores the change on the subscription that was read (by id): 404 if it was deleted meanwhile. */
+    private Mono<Map<String, Object>> save(SubscriptionState s) {
+        return d.transactions()
+                .transactional(d.repository()
+                        .updateSubscription(s, d.clock().instant())
+                        .filter(rows -> rows > 0)
+                        .switchIfEmpty(Mono.error(
+                                () -> ProblemException.notFound("no subscription named " + s.subscription())))
+                        .then(d.repository().enqueue(SUBSCRIPTION.key(s.subscription()))))
+                .doOnSuccess(v -> d.relay().wakeUp())
+                .then(view(s));
     }
 
     private SubscriptionState changed(SubscriptionState s, JsonNode body, Principal principal) {
@@ -240,7 +251,8 @@ final class SubscriptionHandler {
                 description.orElse(s.description()),
                 newStatus,
                 reason,
-                s.timestamped());
+                s.timestamped(),
+                s.id());
     }
 
     Mono<ServerResponse> delete(ServerRequest request) {
@@ -277,6 +289,7 @@ final class SubscriptionHandler {
     private Mono<Map<String, Object>> view(SubscriptionState s) {
         return d.repository().findApplication(s.application()).map(app -> {
             Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", s.id());
             body.put("subscription", s.subscription());
             body.put("application", s.application());
             body.put("action", s.action());
