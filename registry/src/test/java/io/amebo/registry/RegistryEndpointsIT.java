@@ -291,6 +291,24 @@ class RegistryEndpointsIT {
     }
 
     @Test
+    void createsAnActionsTopicWithTheBrokersAppendTimeAsTimestamps(SharedKafka kafka) throws Exception {
+        String action = SharedKafka.uniqueName("stamped");
+        String topic = json.readTree(api.post(
+                                "/v1/actions",
+                                auth,
+                                "{\"action\":\"%s\",\"application\":\"%s\",\"schemata\":{}}".formatted(action, app))
+                        .expectStatus()
+                        .isCreated()
+                        .expectBody(String.class)
+                        .returnResult()
+                        .getResponseBody())
+                .get("topic")
+                .asString();
+
+        assertThat(EventTopics.timestampType(kafka, topic)).isEqualTo("LogAppendTime");
+    }
+
+    @Test
     void refusesFeaturesThatAreNotBuiltYetHonestly() {
         String action = SharedKafka.uniqueName("nyi.action");
         api.action(action, app, "{}");

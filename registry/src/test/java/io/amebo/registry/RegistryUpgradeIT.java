@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.amebo.registry.kafka.LogAppendTimeMigration;
 import io.amebo.testkit.RealInfrastructure;
 import io.amebo.testkit.SharedKafka;
 import io.amebo.testkit.SharedPostgres;
@@ -19,12 +24,14 @@ import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A registry started over the data of an older one (DESIGN §6.7: no registry data is dropped at startup): rows
- * written before subscriptions had ids get ids and are published again with them.
+ * written before subscriptions had ids get ids and are published again with them, and event topics created with the
+ * producers' CreateTime move to the broker's LogAppendTime.
  */
 @RealInfrastructure
 class RegistryUpgradeIT {
@@ -76,6 +83,68 @@ class RegistryUpgradeIT {
                 }
             });
         }
+    }
+
+    @Test
+    void movesAnEventTopicCreatedWithCreateTimeToLogAppendTimeWhenTheRegistryStarts(SharedKafka kafka)
+            throws Exception {
+        migrate(MigrationVersion.LATEST);
+        String action = SharedKafka.uniqueName("upgrade.stamped");
+        String topic = prefix + "." + action;
+        try (Connection db = database.connect()) {
+            insertApplicationAndAction(db, "stamped-app", action);
+        }
+        // as a registry of the previous release created it: no timestamp type, so the broker's default
+        kafka.createTopic(topic, 1);
+        assertThat(EventTopics.timestampType(kafka, topic)).isEqualTo("CreateTime");
+
+        try (ConfigurableApplicationContext registry = RunningRegistry.start(database, prefix)) {
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() ->
+                            assertThat(EventTopics.timestampType(kafka, topic)).isEqualTo("LogAppendTime"));
+        }
+    }
+
+    @Test
+    void movesEventTopicsOnceKafkaAnswersWhenItWasUnreachableAsTheRegistryStarted(SharedKafka kafka) throws Exception {
+        migrate(MigrationVersion.LATEST);
+        String action = SharedKafka.uniqueName("upgrade.offline");
+        String topic = prefix + "." + action;
+        try (Connection db = database.connect()) {
+            insertApplicationAndAction(db, "offline-app", action);
+        }
+        kafka.createTopic(topic, 1);
+        int bootstrap = TcpForwarder.freePort();
+        ListAppender<ILoggingEvent> migrationLog = new ListAppender<>();
+        migrationLog.start();
+        Logger migrationLogger = (Logger) LoggerFactory.getLogger(LogAppendTimeMigration.class);
+
+        // startup neither waits for Kafka nor fails without it
+        try (ConfigurableApplicationContext registry = RunningRegistry.start(
+                database,
+                prefix,
+                "--spring.kafka.bootstrap-servers=127.0.0.1:" + bootstrap,
+                "--amebo.registry.kafka-timeout=1s")) {
+            RunningRegistry.api(registry)
+                    .get("/v1/applications/offline-app", Api.ADMIN)
+                    .expectStatus()
+                    .isOk();
+            // after the start: Spring Boot resets logging as it starts
+            migrationLogger.addAppender(migrationLog);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> migrationLog.list.stream().anyMatch(e -> e.getLevel() == Level.WARN));
+
+            try (TcpForwarder kafkaAnswers = TcpForwarder.start(bootstrap, kafka.bootstrapServers())) {
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> assertThat(EventTopics.timestampType(kafka, topic))
+                                .isEqualTo("LogAppendTime"));
+            }
+        } finally {
+            migrationLogger.detachAppender(migrationLog);
+        }
+        assertThat(migrationLog.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(message -> assertThat(message).contains(topic, "LogAppendTime", "was CreateTime"));
     }
 
     private void migrate(MigrationVersion target) {

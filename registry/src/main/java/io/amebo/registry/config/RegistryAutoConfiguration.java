@@ -14,6 +14,7 @@ import io.amebo.platform.web.JsonBodies;
 import io.amebo.registry.core.Retention;
 import io.amebo.registry.kafka.ChangelogRelay;
 import io.amebo.registry.kafka.KafkaTopicAdmin;
+import io.amebo.registry.kafka.LogAppendTimeMigration;
 import io.amebo.registry.store.RegistryRepository;
 import io.amebo.registry.web.RegistryRoutes;
 import java.time.Clock;
@@ -95,6 +96,11 @@ public class RegistryAutoConfiguration {
     KafkaTopicAdmin kafkaTopicAdmin(KafkaProperties kafka, RegistryProperties properties) {
         return new KafkaTopicAdmin(
                 Admin.create(kafka.buildAdminProperties()), properties.replicationFactor(), properties.kafkaTimeout());
+    }
+
+    @Bean
+    LogAppendTimeMigration logAppendTimeMigration(RegistryRepository repository, KafkaTopicAdmin topics) {
+        return new LogAppendTimeMigration(repository, topics);
     }
 
     @Bean

@@ -170,6 +170,13 @@ public final class RegistryRepository {
                 .all();
     }
 
+    /** The event topic of every action. */
+    public Flux<String> eventTopics() {
+        return db.sql("SELECT topic FROM actions ORDER BY name")
+                .map(row -> row.get("topic", String.class))
+                .all();
+    }
+
     public record SchemaVersion(int version, String schema, Instant timestamped) {}
 
     public Flux<SchemaVersion> schemaVersions(String action) {
