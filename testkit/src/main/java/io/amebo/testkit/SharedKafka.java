@@ -57,7 +57,9 @@ public final class SharedKafka {
                 // one offsets partition makes the first consumer-group round trip ~0.3 s instead of ~1.5 s
                 "offsets.topic.num.partitions", "1",
                 "group.initial.rebalance.delay.ms", "0",
-                "transaction.state.log.num.partitions", "1"));
+                "transaction.state.log.num.partitions", "1",
+                "transaction.state.log.replication.factor", "1",
+                "transaction.state.log.min.isr", "1"));
         broker.afterPropertiesSet();
         Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "shared-kafka-shutdown"));
         return new SharedKafka(broker);

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +21,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The delivery log (gists) in PostgreSQL, written off the hot path (DESIGN §2): deliveries hand their outcome to
@@ -34,6 +36,7 @@ public final class GistLog implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GistLog.class);
     private static final int BATCH = 1000;
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
 
     private final DatabaseClient db;
     private final TransactionalOperator transactions;
@@ -42,7 +45,7 @@ public final class GistLog implements SmartLifecycle {
     private final int capacity;
     private final Queue<Gist> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
-    private volatile Disposable flusher;
+    private volatile Flusher flusher;
 
     public GistLog(
             DatabaseClient db,
@@ -281,24 +284,44 @@ public final class GistLog implements SmartLifecycle {
 
     @Override
     public void start() {
-        flusher = Flux.interval(interval)
+        Sinks.Empty<Void> stop = Sinks.empty();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Flux.interval(interval)
                 .onBackpressureDrop()
+                .takeUntilOther(stop.asMono())
                 .concatMap(tick -> flush(), 1)
+                .doFinally(signal -> stopped.countDown())
                 .subscribe();
+        flusher = new Flusher(stop, stopped);
     }
+
+    /** The periodic flush: told to stop, it finishes the write under way (whose records left the queue) first. */
+    private record Flusher(Sinks.Empty<Void> stop, CountDownLatch stopped) {}
 
     @Override
     public void stop() {
-        Disposable current = flusher;
-        if (current != null) {
-            current.dispose();
+        Flusher current = flusher;
+        if (current == null) {
+            return;
         }
-        flush().block(Duration.ofSeconds(5)); // what is queued goes in before the service stops
+        flusher = null;
+        current.stop().tryEmitEmpty();
+        try {
+            current.stopped().await(SHUTDOWN_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // what is queued goes in before the service stops
+        int written = 0;
+        for (int round = 0; round < 10 && !queue.isEmpty(); round++) {
+            written += flush().block(SHUTDOWN_WAIT);
+        }
+        log.info("Delivery log stopped: wrote {} last record(s), {} left unwritten", written, size.get());
     }
 
     @Override
     public boolean isRunning() {
-        return flusher != null && !flusher.isDisposed();
+        return flusher != null;
     }
 
     private static OffsetDateTime utc(Instant instant) {

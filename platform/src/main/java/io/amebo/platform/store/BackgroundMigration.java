@@ -76,4 +76,13 @@ public final class BackgroundMigration implements SmartLifecycle {
     public boolean isRunning() {
         return running;
     }
+
+    /**
+     * Early: it starts before, and stops after, whatever uses its tables. (A lifecycle bean stops the beans that
+     * depend on it before itself, so in a late phase it would stop them before their own phase, first of all.)
+     */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 500;
+    }
 }
