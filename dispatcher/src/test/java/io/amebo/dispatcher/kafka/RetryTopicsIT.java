@@ -1,0 +1,180 @@
+package io.amebo.dispatcher.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.amebo.contract.KafkaNames;
+import io.amebo.contract.registry.ActionState;
+import io.amebo.contract.registry.ApplicationState;
+import io.amebo.contract.registry.SubscriptionState;
+import io.amebo.dispatcher.Fixtures;
+import io.amebo.dispatcher.delivery.Event;
+import io.amebo.platform.view.RegistryListener;
+import io.amebo.platform.view.RegistryView;
+import io.amebo.testkit.RealInfrastructure;
+import io.amebo.testkit.SharedKafka;
+import io.amebo.testkit.WebhookReceiver;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Waits on the retry topics (DESIGN §3, §5): a long wait never sits on a tier longer than the tier, retry topics
+ * keep records long enough, and nothing is taken from them before the registry view has caught up.
+ */
+@RealInfrastructure
+class RetryTopicsIT {
+
+    @Test
+    void aWaitLongerThanEveryTierHopsAlongTheLongestOneInsteadOfSittingOnIt() {
+        try (Fixtures fixtures = new Fixtures(SharedKafka.get());
+                WebhookReceiver receiver = WebhookReceiver.start()) {
+            String owner = SharedKafka.uniqueName("owner");
+            String action = SharedKafka.uniqueName("reminder.due");
+            fixtures.application(owner, receiver.url("/"), "owner-secret-0123456789");
+            fixtures.action(action, owner, 1);
+            String subscription = SharedKafka.uniqueName("later");
+            fixtures.subscription(subscription, owner, action, "/hook", 3, false);
+
+            try (ConfigurableApplicationContext dispatcher = fixtures.dispatcher()) {
+                Instant due = Instant.now().plus(Duration.ofHours(3));
+                String id = fixtures.publish(action, null, "{}", due);
+
+                ConsumerRecord<String, byte[]> parked = firstRecord(fixtures.prefix() + ".retry.3600s");
+                assertThat(Event.header(parked.headers(), Event.EVENT_ID)).isEqualTo(id);
+                assertThat(Long.parseLong(Event.header(parked.headers(), Event.DUE)))
+                        .isEqualTo(due.toEpochMilli());
+                long hopAt = Long.parseLong(Event.header(parked.headers(), Event.HOP_AT));
+                assertThat(hopAt - parked.timestamp())
+                        .as("time on the tier")
+                        .isBetween(
+                                Duration.ofMinutes(59).toMillis(),
+                                Duration.ofMinutes(61).toMillis());
+                assertThat(receiver.count()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void retryTopicsKeepTheirRecordsForTheConfiguredRetention() throws Exception {
+        try (Fixtures fixtures = new Fixtures(SharedKafka.get());
+                ConfigurableApplicationContext dispatcher =
+                        fixtures.dispatcher("--amebo.dispatcher.retry-retention=3d")) {
+            String topic = fixtures.prefix() + ".retry.3600s";
+            try (var admin = SharedKafka.get().admin()) {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> admin.listTopics().names().get().contains(topic));
+                ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+                Config config =
+                        admin.describeConfigs(List.of(resource)).all().get().get(resource);
+                assertThat(config.get(TopicConfig.RETENTION_MS_CONFIG).value())
+                        .isEqualTo(Long.toString(Duration.ofDays(3).toMillis()));
+            }
+        }
+    }
+
+    @Test
+    void nothingIsTakenFromTheRetryTopicsBeforeTheRegistryViewHasCaughtUp() {
+        SlowView view = new SlowView();
+        List<String> groups = new CopyOnWriteArrayList<>();
+        KafkaNames names = new KafkaNames(SharedKafka.uniqueName("slow"));
+        DeliverySupervisor supervisor = new DeliverySupervisor(
+                view,
+                names,
+                group -> {
+                    groups.add(group);
+                    return new MockConsumer<>("earliest");
+                },
+                () -> SharedKafka.get().admin(),
+                null,
+                null,
+                Clock.systemUTC(),
+                new WorkerSettings(8, Duration.ofMillis(100), Duration.ofMillis(100)),
+                (short) 1,
+                Duration.ofDays(7));
+        supervisor.start();
+        try {
+            await().pollDelay(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> true);
+            assertThat(groups).as("consumers started before the view caught up").isEmpty();
+
+            view.caughtUp.countDown();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> groups.contains(names.prefix() + ".retry"));
+        } finally {
+            supervisor.stop();
+        }
+    }
+
+    private static ConsumerRecord<String, byte[]> firstRecord(String topic) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(SharedKafka.get().consumerProperties(SharedKafka.uniqueName("peek")))) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    return record;
+                }
+            }
+            throw new AssertionError("nothing on " + topic);
+        }
+    }
+
+    /** A registry view that has not caught up with the changelog until the test says so. */
+    private static final class SlowView implements RegistryView {
+        final CountDownLatch caughtUp = new CountDownLatch(1);
+
+        @Override
+        public Optional<ApplicationState> application(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<ActionState> action(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<SubscriptionState> subscription(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Collection<SubscriptionState> subscriptions() {
+            return List.of();
+        }
+
+        @Override
+        public List<SubscriptionState> subscriptionsOf(String action) {
+            return List.of();
+        }
+
+        @Override
+        public void addListener(RegistryListener listener) {}
+
+        @Override
+        public boolean isCaughtUp() {
+            return caughtUp.getCount() == 0;
+        }
+
+        @Override
+        public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+            return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+}
