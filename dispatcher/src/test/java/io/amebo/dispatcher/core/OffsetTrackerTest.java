@@ -49,8 +49,8 @@ class OffsetTrackerTest {
 
     @Test
     void neverCommitsPastARecordInFlightWhateverTheCompletionOrder() {
-        long seed = System.nanoTime();
-        System.out.println("OffsetTrackerTest seed " + seed);
+        long seed = Long.getLong("amebo.test.seed", System.nanoTime());
+        System.out.println("OffsetTrackerTest seed " + seed + " (rerun with -Damebo.test.seed=" + seed + ")");
         Random random = new Random(seed);
         OffsetTracker tracker = new OffsetTracker();
         List<Long> offsets = new ArrayList<>();

@@ -24,8 +24,8 @@ class RetryTiersTest {
      */
     @Test
     void spreadsAnyWaitOverHopsNoneLongerThanTheLongestTier() {
-        long seed = System.nanoTime();
-        System.out.println("RetryTiersTest seed " + seed);
+        long seed = Long.getLong("amebo.test.seed", System.nanoTime());
+        System.out.println("RetryTiersTest seed " + seed + " (rerun with -Damebo.test.seed=" + seed + ")");
         Random random = new Random(seed);
         for (int i = 0; i < 2_000; i++) {
             Duration wait = Duration.ofMillis((long) Math.pow(10, random.nextDouble() * 10.5)); // 1 ms to ~1 year
