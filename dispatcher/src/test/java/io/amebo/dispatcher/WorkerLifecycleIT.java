@@ -154,6 +154,7 @@ class WorkerLifecycleIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> receiver.count() == 2);
             await().atMost(Duration.ofSeconds(30))
                     .untilAsserted(() -> assertThat(api.gists(name, null)).hasSize(2));
+            String oldGist = api.gists(name, null).get(0).path("gist").asString();
 
             // deleted and re-created for another action: the changelog carries only the new state
             fixtures.subscription(name, subscriber, other, "/hook", 5, false);
@@ -174,6 +175,15 @@ class WorkerLifecycleIT {
                     .untilAsserted(() -> assertThat(api.gists(name, null))
                             .extracting(g -> g.path("event").asString())
                             .containsExactly(after));
+            // nor can the old one's deliveries be redelivered through the new one
+            api.http()
+                    .post()
+                    .uri("/v1/regists/" + oldGist)
+                    .header("Authorization", Fixtures.ADMIN)
+                    .exchange()
+                    .expectStatus()
+                    .isNotFound();
+            assertThat(receivedIds()).doesNotContain(before);
         }
     }
 
@@ -181,7 +191,8 @@ class WorkerLifecycleIT {
     void aStoppingWorkerLetsItsDeliveriesFinishAndCommitsThem() throws Exception {
         SubscriptionState subscription =
                 fixtures.subscription(SharedKafka.uniqueName("stopping"), subscriber, action, "/hook", 5, false);
-        receiver.respondByDefault(Reply.status(200).after(Duration.ofSeconds(1)));
+        // answers slow enough that the workers stop while all six are in flight
+        receiver.respondByDefault(Reply.status(200).after(Duration.ofSeconds(3)));
         List<String> published = new ArrayList<>();
 
         try (ConfigurableApplicationContext dispatcher = fixtures.dispatcher()) {

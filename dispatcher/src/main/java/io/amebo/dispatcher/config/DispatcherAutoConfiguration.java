@@ -116,8 +116,8 @@ public class DispatcherAutoConfiguration {
     CircuitBreakerRegistry deliveryBreakers(DispatcherProperties properties) {
         return CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(20)
-                .minimumNumberOfCalls(5)
+                .slidingWindowSize(Math.max(20, properties.breakerMinimumCalls()))
+                .minimumNumberOfCalls(properties.breakerMinimumCalls())
                 .failureRateThreshold(properties.breakerFailureRate())
                 .waitDurationInOpenState(properties.breakerOpenFor())
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)

@@ -21,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
  * @param overloadFloor the shortest delay after a timeout or a 429; default 5 s
  * @param breakerFailureRate percentage of failed attempts (of the last 20) that opens a subscription's breaker;
  *     default 50
+ * @param breakerMinimumCalls attempts a breaker must have seen before it may open; default 5
  * @param breakerOpenFor how long an open breaker waits before letting a probe through; default 5 s
  * @param pauseAfter how long a handler may keep failing (breaker not closed) before its subscription is paused,
  *     with the reason, in the registry; default 1 h
@@ -53,6 +54,8 @@ public record DispatcherProperties(
 
         @DefaultValue("50") @DecimalMin("1") @DecimalMax("100")
         float breakerFailureRate,
+
+        @DefaultValue("5") @Min(1) @Max(1_000_000) int breakerMinimumCalls,
 
         @DefaultValue("5s") @NotNull Duration breakerOpenFor,
         @DefaultValue("1h") @NotNull Duration pauseAfter,

@@ -251,13 +251,13 @@ abstract class PartitionedWorker extends ConsumerLoop {
         }
     }
 
+    /** Polls without waiting while completions are queued (they are applied next), else until one wakes it. */
     private ConsumerRecords<String, byte[]> poll(Consumer<String, byte[]> c) {
-        if (!completions.isEmpty()) {
-            return ConsumerRecords.empty(); // apply them first
-        }
         polling.set(true);
         try {
-            return c.poll(pollTimeout(System.currentTimeMillis()));
+            // re-checked after raising the flag: a completion queued just before it would not wake the poll
+            Duration timeout = completions.isEmpty() ? pollTimeout(System.currentTimeMillis()) : Duration.ZERO;
+            return c.poll(timeout);
         } finally {
             polling.set(false);
         }
