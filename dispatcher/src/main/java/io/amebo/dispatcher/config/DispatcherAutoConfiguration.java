@@ -4,6 +4,7 @@ import io.amebo.contract.KafkaNames;
 import io.amebo.dispatcher.core.RetryPolicy;
 import io.amebo.dispatcher.delivery.Deliverer;
 import io.amebo.dispatcher.delivery.DeliveryExecutor;
+import io.amebo.dispatcher.delivery.GuardedResolverGroup;
 import io.amebo.dispatcher.delivery.WebhookSender;
 import io.amebo.dispatcher.kafka.DeliveryHousekeeping;
 import io.amebo.dispatcher.kafka.DeliverySupervisor;
@@ -94,8 +95,12 @@ public class DispatcherAutoConfiguration {
         // event loops of its own: deliveries neither share the server's loops nor depend on Reactor's global ones
         LoopResources loops = LoopResources.create(
                 "amebo-webhooks", Math.max(2, Runtime.getRuntime().availableProcessors()), true);
-        HttpClient http =
-                HttpClient.create(pool).runOn(loops).followRedirect(false).responseTimeout(properties.requestTimeout());
+        HttpClient http = HttpClient.create(pool)
+                .runOn(loops)
+                // one lookup per connection, checked, and the connection made to the checked address
+                .resolver(new GuardedResolverGroup(properties.allowLoopback(), properties.allowPrivateAddresses()))
+                .followRedirect(false)
+                .responseTimeout(properties.requestTimeout());
         WebClient client = WebClient.builder()
                 .clientConnector(new ReactorClientHttpConnector(http))
                 .defaultHeader(HttpHeaders.USER_AGENT, "Amebo-Dispatcher")

@@ -1,14 +1,12 @@
 package io.amebo.dispatcher.delivery;
 
+import io.amebo.contract.AddressRanges;
 import io.amebo.dispatcher.core.DeliveryOutcome;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
@@ -17,23 +15,22 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * POSTs one signed webhook and says what came of it (DESIGN §5). Redirects are not followed (a 3xx is a failure);
- * every attempt has the configured timeout; a response body is kept only as a 1 KiB excerpt. A handler whose host
- * resolves, at delivery time, to a loopback, link-local or private address is refused unless allowed.
+ * every attempt has the configured timeout; a response body is kept only as a 1 KiB excerpt. A handler whose host is,
+ * or resolves at delivery time to, a loopback or private address is refused unless allowed, and one in any other
+ * special-purpose range always ({@link AddressRanges}); names are checked where they are resolved, by the client's
+ * {@link GuardedResolverGroup}.
  */
 public final class WebhookSender implements AutoCloseable {
 
     static final int EXCERPT_BYTES = 1024;
-    private static final Duration RESOLUTION_TTL = Duration.ofSeconds(30);
 
     private final WebClient http;
     private final Duration timeout;
     private final boolean allowPrivate;
     private final boolean allowLoopback;
-    private final Map<String, Resolution> resolutions = new ConcurrentHashMap<>();
 
     private final Runnable release;
 
@@ -52,8 +49,6 @@ public final class WebhookSender implements AutoCloseable {
         release.run();
     }
 
-    private record Resolution(Optional<String> refusal, long expiresAtNanos) {}
-
     public Mono<DeliveryOutcome> send(String url, Map<String, String> headers, byte[] body) {
         URI uri;
         try {
@@ -61,10 +56,8 @@ public final class WebhookSender implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Mono.just(new DeliveryOutcome.Refused("the handler URL is invalid: " + e.getMessage()));
         }
-        return refusal(uri.getHost())
-                .flatMap(refused -> refused.isPresent()
-                        ? Mono.just(new DeliveryOutcome.Refused(refused.get()))
-                        : post(uri, headers, body));
+        Optional<String> refused = refusal(uri.getHost());
+        return refused.isPresent() ? Mono.just(new DeliveryOutcome.Refused(refused.get())) : post(uri, headers, body);
     }
 
     private Mono<DeliveryOutcome> post(URI uri, Map<String, String> headers, byte[] body) {
@@ -110,16 +103,41 @@ public final class WebhookSender implements AutoCloseable {
         return new DeliveryOutcome.Failed(status, error, retryAfterOf(retryAfter), excerpt);
     }
 
-    private static DeliveryOutcome failure(Throwable e) {
+    /**
+     * What went wrong, in words that name no address, port or other connection detail: those may be internal (the
+     * gist and the error are shown to the subscriber).
+     */
+    static DeliveryOutcome failure(Throwable e) {
         if (e instanceof java.util.concurrent.TimeoutException) {
             return new DeliveryOutcome.Failed(0, "timeout: no answer in time", Optional.empty(), "");
         }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof GuardedResolverGroup.RefusedAddressException refused) {
+                return new DeliveryOutcome.Refused(refused.getMessage());
+            }
+        }
+        return new DeliveryOutcome.Failed(0, "connection error: " + describe(e), Optional.empty(), "");
+    }
+
+    private static String describe(Throwable e) {
         Throwable cause = e instanceof WebClientRequestException && e.getCause() != null ? e.getCause() : e;
-        return new DeliveryOutcome.Failed(
-                0,
-                "connection error: " + cause.getClass().getSimpleName() + ": " + cause.getMessage(),
-                Optional.empty(),
-                "");
+        if (cause instanceof java.net.UnknownHostException) {
+            return "the handler's host is unknown";
+        }
+        if (cause instanceof java.net.ConnectException) {
+            return "the connection was refused";
+        }
+        if (cause instanceof javax.net.ssl.SSLException) {
+            return "the TLS handshake failed";
+        }
+        if (cause instanceof reactor.netty.http.client.PrematureCloseException
+                || cause instanceof java.nio.channels.ClosedChannelException) {
+            return "the connection closed before an answer";
+        }
+        if (cause instanceof java.io.IOException) {
+            return "the connection failed (" + cause.getClass().getSimpleName() + ")";
+        }
+        return cause.getClass().getSimpleName();
     }
 
     /** {@code Retry-After} in seconds; the HTTP-date form is not honoured (rare for webhooks) and counts as absent. */
@@ -140,46 +158,16 @@ public final class WebhookSender implements AutoCloseable {
         return new String(body, 0, length, StandardCharsets.UTF_8);
     }
 
-    /** Why the host may not be called, resolved off the event loop and cached briefly. */
-    private Mono<Optional<String>> refusal(String host) {
+    /**
+     * Why a literal address host may not be called, before anything is sent; a host name is checked where it is
+     * resolved, by {@link GuardedResolverGroup}, and the connection goes to the addresses checked there.
+     */
+    private Optional<String> refusal(String host) {
         if (host == null) {
-            return Mono.just(Optional.of("the handler URL has no host"));
+            return Optional.of("the handler URL has no host");
         }
-        if (allowPrivate && allowLoopback) {
-            return Mono.just(Optional.empty());
-        }
-        Resolution cached = resolutions.get(host);
-        if (cached != null && cached.expiresAtNanos() > System.nanoTime()) {
-            return Mono.just(cached.refusal());
-        }
-        return Mono.fromCallable(() -> resolve(host)).subscribeOn(Schedulers.boundedElastic());
-    }
-
-    private Optional<String> resolve(String host) {
-        Optional<String> refusal;
-        try {
-            refusal = Optional.empty();
-            for (InetAddress address : InetAddress.getAllByName(host)) {
-                boolean loopback = address.isLoopbackAddress();
-                boolean internal = address.isSiteLocalAddress()
-                        || address.isLinkLocalAddress()
-                        || address.isAnyLocalAddress()
-                        || isUniqueLocal(address);
-                if (loopback && !allowLoopback || internal && !allowPrivate) {
-                    refusal = Optional.of("the handler's host " + host + " resolves to " + address.getHostAddress()
-                            + ", a loopback, link-local or private address that is not allowed");
-                    break;
-                }
-            }
-        } catch (UnknownHostException e) {
-            return Optional.empty(); // let the attempt fail as a connection error, and be retried
-        }
-        resolutions.put(host, new Resolution(refusal, System.nanoTime() + RESOLUTION_TTL.toNanos()));
-        return refusal;
-    }
-
-    private static boolean isUniqueLocal(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        return bytes.length == 16 && (bytes[0] & 0xFE) == 0xFC;
+        return AddressRanges.kindOfLiteral(host)
+                .filter(kind -> !AddressRanges.allowed(kind, allowLoopback, allowPrivate))
+                .map(kind -> "the handler's host is a loopback, private or reserved address, which may not be called");
     }
 }
