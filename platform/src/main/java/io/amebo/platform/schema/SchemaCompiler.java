@@ -17,8 +17,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Compiles actions' JSON Schemas once, so that validating a payload is only running the compiled schema
  * (networknt). Draft 2020-12 unless the schema names another dialect with {@code $schema} (draft-04, -06, -07 and
- * 2019-09 are honoured); {@code format} is asserted; nothing is ever fetched over the network, so a remote
- * {@code $ref} fails to compile. Thread-safe.
+ * 2019-09 are honoured); {@code format} is asserted; patterns run in linear time (RE2/J), so no payload can make
+ * validation spin; nothing is ever fetched over the network, so a remote {@code $ref} fails to compile. Thread-safe.
  */
 public final class SchemaCompiler {
 
@@ -27,6 +27,7 @@ public final class SchemaCompiler {
     public SchemaCompiler() {
         SchemaRegistryConfig config = SchemaRegistryConfig.builder()
                 .formatAssertionsEnabled(true)
+                .regularExpressionFactory(new Re2jRegularExpressionFactory())
                 .pathType(PathType.JSON_POINTER)
                 .build();
         this.registry = SchemaRegistry.withDefaultDialect(

@@ -36,6 +36,44 @@ class SchemaCompilerTest {
         assertThat(violations).allSatisfy(v -> assertThat(v.message()).isNotBlank());
     }
 
+    /**
+     * {@code ^(.*a){15}b$} on fifty a's keeps the JDK's backtracking engine busy for far longer than this test allows
+     * (it tries every way to cut the a's into fifteen pieces); RE2/J is linear in the input.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 10, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aCatastrophicPatternCostsNoMoreThanAnyOther() {
+        SchemaCompiler.CompiledSchema schema = compile(
+                "{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\",\"pattern\":\"^(.*a){15}b$\"}}}");
+        String evil = "{\"s\":\"" + "a".repeat(50) + "\"}";
+
+        for (int i = 0; i < 100; i++) {
+            assertThat(schema.validate(json(evil), "/payload"))
+                    .extracting(FieldError::pointer)
+                    .containsExactly("/payload/s");
+        }
+        assertThat(schema.validate(json("{\"s\":\"" + "a".repeat(15) + "b\"}"), "/payload"))
+                .isEmpty();
+    }
+
+    @Test
+    void keepsEcmaScriptAnchorsAndCharacterClasses() {
+        SchemaCompiler.CompiledSchema schema = compile("{\"type\":\"string\",\"pattern\":\"^[A-Z]{2}-\\\\d{3}$\"}");
+
+        assertThat(schema.validate(json("\"AB-123\""), "/payload")).isEmpty();
+        assertThat(schema.validate(json("\"AB-123\\n\""), "/payload")).isNotEmpty(); // $ is the end of input only
+        assertThat(schema.validate(json("\"xAB-123\""), "/payload")).isNotEmpty();
+    }
+
+    @Test
+    void refusesAPatternThatNeedsBacktrackingAtRegistration() {
+        SchemaCompiler.Compilation compilation =
+                compiler.compile(json("{\"type\":\"string\",\"pattern\":\"^(?=.*\\\\d)\\\\w+$\"}"), "/schemata");
+
+        assertThat(compilation.isValid()).isFalse();
+        assertThat(compilation.problems()).extracting(FieldError::pointer).containsExactly("/schemata/pattern");
+    }
+
     @Test
     void assertsFormats() {
         SchemaCompiler.CompiledSchema schema = compile("{\"type\":\"string\",\"format\":\"date-time\"}");
