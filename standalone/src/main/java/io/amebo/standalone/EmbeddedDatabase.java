@@ -35,6 +35,11 @@ final class EmbeddedDatabase implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     // initdb and the first start can be slow on a busy machine; zonky's default gives up after 10 s
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // zonky is made for tests and turns durability off (-F, synchronous_commit=off): this is the
+                    // system of record, so a committed change must survive a crash of the machine (DESIGN §6.7)
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     .start();
             try (Connection c = server.getPostgresDatabase().getConnection();
                     Statement s = c.createStatement();

@@ -49,6 +49,10 @@ final class EmbeddedKafka implements AutoCloseable {
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
+        // after a crash the new incarnation of this single node waits until the old one's broker session expires
+        // (9 s by default) before it can register: a short session makes a restart after a crash quick
+        props.put("broker.session.timeout.ms", "3000");
+        props.put("broker.heartbeat.interval.ms", "1000");
         props.put("num.partitions", "3");
         try {
             Files.createDirectories(directory);

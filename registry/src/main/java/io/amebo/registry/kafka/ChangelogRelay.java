@@ -26,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
  * current state as JSON, or a tombstone when it is gone; the outbox rows go only after the broker acked every
  * record. It runs on every local change and on a short interval, and drains at startup, so a change committed
  * just before the registry died is published when it comes back. A PostgreSQL advisory lock keeps two registry
- * instances from publishing interleaved states of one key.
+ * instances from publishing interleaved states of one key. The relay owns its template's producer and closes it
+ * when it stops.
  */
 public final class ChangelogRelay implements SmartLifecycle {
 
@@ -135,6 +136,7 @@ public final class ChangelogRelay implements SmartLifecycle {
         if (current != null) {
             current.dispose();
         }
+        kafka.getProducerFactory().reset(); // the relay's own producer: closed with it, not left reconnecting
     }
 
     @Override
