@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -127,9 +128,19 @@ public final class Deliverer {
         byte[] body = envelope(subscription, event, attempt);
         Map<String, String> headers = headers(subscription, event, attempt, app, body);
         long started = System.nanoTime();
+        AtomicBoolean settled = new AtomicBoolean();
         return sender.send(subscription.endpoint(app.address()), headers, body)
-                .doOnNext(
-                        outcome -> record(breaker, subscription.subscription(), outcome, System.nanoTime() - started));
+                .doOnNext(outcome -> {
+                    settled.set(true);
+                    record(breaker, subscription.subscription(), outcome, System.nanoTime() - started);
+                })
+                .doOnCancel(() -> {
+                    // an attempt abandoned before its answer (its partition revoked, its worker stopping) gives its
+                    // permit back: a half-open breaker whose one probe was abandoned would otherwise stay half-open
+                    if (!bypassBreaker && settled.compareAndSet(false, true)) {
+                        breaker.releasePermission();
+                    }
+                });
     }
 
     /**
