@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  *   events of action A          {prefix}.A
  *   registry changelog          {prefix}.registry        (compacted)
  *   dead letters                {prefix}.dead
+ *   delivery outcomes (gists)   {prefix}.gists           (journal of the delivery log)
  *   retries                     {prefix}.retry.{delay}   e.g. amebo.retry.30s
  *   live group of subscription  {prefix}.sub.S
  *   replay group                {prefix}.replay.S.R
@@ -72,6 +73,16 @@ public final class KafkaNames {
         return prefix + ".dead";
     }
 
+    /** The journal of delivery outcomes, keyed by gist id, that the delivery log in PostgreSQL is written from. */
+    public String gistTopic() {
+        return prefix + ".gists";
+    }
+
+    /** The group that copies the gist journal into PostgreSQL. */
+    public String gistWriterGroup() {
+        return prefix + ".gist-writer";
+    }
+
     /** Retry topics are named by their delay in whole seconds, shared by all subscriptions. */
     public String retryTopic(Duration delay) {
         if (delay.isNegative() || delay.isZero()) {
@@ -101,7 +112,7 @@ public final class KafkaNames {
             return invalid;
         }
         if (isReserved(action)) {
-            return Optional.of("is reserved for Amebo's own topics (registry, dead, retry.*)");
+            return Optional.of("is reserved for Amebo's own topics (registry, dead, gists, retry.*)");
         }
         String folded = metricName(eventTopic(action));
         for (String other : existing) {
@@ -122,6 +133,7 @@ public final class KafkaNames {
         String folded = metricName(action).toLowerCase(Locale.ROOT);
         return folded.equals("registry")
                 || folded.equals("dead")
+                || folded.equals("gists")
                 || folded.equals(RETRY)
                 || folded.startsWith(RETRY + "_");
     }

@@ -57,7 +57,7 @@ class KafkaNamesTest {
 
     @Test
     void refusesActionsThatWouldShadowAmebosOwnTopics() {
-        for (String reserved : List.of("registry", "dead", "retry", "retry.30s", "retry_30s")) {
+        for (String reserved : List.of("registry", "dead", "gists", "retry", "retry.30s", "retry_30s")) {
             assertThat(names.conflictOf(reserved, List.of())).as(reserved).isPresent();
         }
         assertThat(names.conflictOf("registry.updated", List.of())).isEmpty();

@@ -5,11 +5,15 @@ import io.amebo.dispatcher.core.RetryPolicy;
 import io.amebo.dispatcher.delivery.Deliverer;
 import io.amebo.dispatcher.delivery.DeliveryExecutor;
 import io.amebo.dispatcher.delivery.GuardedResolverGroup;
+import io.amebo.dispatcher.delivery.PatientProducer;
 import io.amebo.dispatcher.delivery.WebhookSender;
 import io.amebo.dispatcher.kafka.DeliveryHousekeeping;
 import io.amebo.dispatcher.kafka.DeliverySupervisor;
+import io.amebo.dispatcher.kafka.GistWriter;
+import io.amebo.dispatcher.kafka.KafkaGistJournal;
 import io.amebo.dispatcher.kafka.ReplayRunner;
 import io.amebo.dispatcher.kafka.WorkerSettings;
+import io.amebo.dispatcher.store.GistJournal;
 import io.amebo.dispatcher.store.GistLog;
 import io.amebo.dispatcher.web.GistRoutes;
 import io.amebo.dispatcher.web.ReplayRoutes;
@@ -181,16 +185,25 @@ public class DispatcherAutoConfiguration {
             ReactiveTransactionManager transactions,
             BackgroundMigration dispatcherSchema,
             DispatcherProperties properties) {
-        return new GistLog(
-                db, TransactionalOperator.create(transactions), dispatcherSchema, properties.gistInterval(), 100_000);
+        return new GistLog(db, TransactionalOperator.create(transactions), dispatcherSchema);
+    }
+
+    @Bean
+    PatientProducer patientProducer(Producer<String, byte[]> dispatcherProducer, DispatcherProperties properties) {
+        return new PatientProducer(dispatcherProducer, properties.sendBackoff(), properties.sendBackoffCap());
+    }
+
+    @Bean
+    GistJournal gistJournal(PatientProducer patientProducer, KafkaNames names, JsonMapper json) {
+        return new KafkaGistJournal(patientProducer, names.gistTopic(), json);
     }
 
     @Bean
     DeliveryExecutor deliveryExecutor(
             Deliverer deliverer,
-            Producer<String, byte[]> dispatcherProducer,
+            PatientProducer patientProducer,
             KafkaNames names,
-            GistLog gists,
+            GistJournal gistJournal,
             RegistryView view,
             WebClient.Builder http,
             AuthProperties auth,
@@ -212,16 +225,15 @@ public class DispatcherAutoConfiguration {
                 new RetryPolicy(properties.retryBase(), 2.0, properties.retryCap(), 0.1, properties.overloadFloor());
         return new DeliveryExecutor(
                 deliverer,
-                dispatcherProducer,
+                patientProducer,
                 names,
                 retries,
-                gists,
+                gistJournal,
                 pauser,
                 view,
                 clock,
                 meters,
-                new DeliveryExecutor.Settings(
-                        properties.sendBackoff(), properties.sendBackoffCap(), properties.pausedRetryWait()));
+                properties.pausedRetryWait());
     }
 
     @Bean
@@ -238,6 +250,8 @@ public class DispatcherAutoConfiguration {
             Deliverer deliverer,
             Clock clock,
             WorkerSettings workerSettings,
+            GistLog gists,
+            JsonMapper json,
             DispatcherProperties properties) {
         Map<String, Object> consumer = kafka.buildConsumerProperties();
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -247,21 +261,23 @@ public class DispatcherAutoConfiguration {
         // expires: 10 s rather than Kafka's 45 s bounds how long their deliveries stall (override via spring.kafka)
         consumer.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         consumer.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+        java.util.function.Function<String, Consumer<String, byte[]>> consumers = group -> {
+            Map<String, Object> props = new java.util.HashMap<>(consumer);
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+            return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        };
         return new DeliverySupervisor(
                 view,
                 names,
-                group -> {
-                    Map<String, Object> props = new java.util.HashMap<>(consumer);
-                    props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-                    return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-                },
+                consumers,
                 () -> Admin.create(kafka.buildAdminProperties()),
                 executor,
                 deliverer,
                 clock,
                 workerSettings,
                 properties.replicationFactor(),
-                properties.retryRetention());
+                properties.retryRetention(),
+                new GistWriter(names.gistTopic(), () -> consumers.apply(names.gistWriterGroup()), gists, json));
     }
 
     @Bean

@@ -28,10 +28,10 @@ import org.springframework.validation.annotation.Validated;
  * @param allowPrivateAddresses deliver to handlers that resolve to private or link-local addresses; default false
  * @param allowLoopback deliver to handlers that resolve to loopback; default false (the standalone allows it)
  * @param registryUrl the registry, told when a handler answers 410 Gone; default http://localhost:3311
- * @param gistInterval how often the delivery log is written; default 200 ms
  * @param gistRetention how long delivery records are kept; default 14 days
  * @param replicationFactor replicas of the retry and dead-letter topics; default 1
- * @param retryRetention retention of the retry topics (a record waits on one for at most an hour); default 7 days
+ * @param retryRetention retention of the retry topics (a record waits on one for at most an hour) and of the gist
+ *     journal (how long its writer may be away); default 7 days
  * @param shutdownGrace how long a stopping worker lets deliveries in flight finish before its last commit; default
  *     5 s
  * @param commitInterval how often a running worker commits what has settled; default 200 ms
@@ -62,7 +62,6 @@ public record DispatcherProperties(
         @DefaultValue("false") boolean allowPrivateAddresses,
         @DefaultValue("false") boolean allowLoopback,
         @DefaultValue("http://localhost:3311") @NotBlank String registryUrl,
-        @DefaultValue("200ms") @NotNull Duration gistInterval,
         @DefaultValue("14d") @NotNull Duration gistRetention,
         @DefaultValue("1") @Min(1) @Max(32) short replicationFactor,
         @DefaultValue("7d") @NotNull Duration retryRetention,

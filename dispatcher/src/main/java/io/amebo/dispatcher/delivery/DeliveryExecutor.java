@@ -7,9 +7,8 @@ import io.amebo.dispatcher.core.DeliveryOutcome;
 import io.amebo.dispatcher.core.DeliveryRules;
 import io.amebo.dispatcher.core.RetryPolicy;
 import io.amebo.dispatcher.core.RetryTiers;
-import io.amebo.dispatcher.store.GistLog;
+import io.amebo.dispatcher.store.GistJournal;
 import io.amebo.dispatcher.store.GistLog.Gist;
-import io.amebo.platform.kafka.Sends;
 import io.amebo.platform.view.RegistryView;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -20,15 +19,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
@@ -48,15 +44,17 @@ import reactor.util.retry.Retry;
  * </pre>
  *
  * The returned {@code Mono} completes when the event may be committed away: delivered, dead with its dead letter
- * acknowledged by the broker, or parked with its retry record acknowledged, or its subscription gone. It never
- * errors: a send to Kafka that fails is tried again with bounded backoff, keeping its attempt count. Cancelling it
- * (a revoked partition, a stopping worker) abandons the event to whoever consumes it next.
+ * acknowledged by the broker, or parked with its retry record acknowledged, or its subscription gone; and each
+ * outcome's gist is in the gist journal before that. It never errors: a write to Kafka that fails is tried again
+ * with bounded backoff, keeping its attempt count. Cancelling it (a revoked partition, a stopping worker) abandons
+ * the event to whoever consumes it next.
  */
 public final class DeliveryExecutor {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryExecutor.class);
     private static final Duration FOREVER = Duration.ofDays(365 * 100);
     private static final Duration UNEXPECTED_FAILURE_WAIT = Duration.ofSeconds(1);
+    private static final Duration PAUSE_BACKOFF = Duration.ofMillis(500);
     private static final Set<String> CARRIER_HEADERS = Set.of(
             Event.EVENT_ID,
             Event.EVENT_TIME,
@@ -109,31 +107,28 @@ public final class DeliveryExecutor {
         Mono<Void> pause(String subscription, String reason);
     }
 
-    /** Settings of the executor; see {@code DispatcherProperties}. */
-    public record Settings(Duration sendBackoff, Duration sendBackoffCap, Duration pausedRetryWait) {}
-
     private final Deliverer deliverer;
-    private final Producer<String, byte[]> producer;
+    private final PatientProducer producer;
     private final KafkaNames names;
     private final RetryPolicy retries;
-    private final GistLog gists;
+    private final GistJournal gists;
     private final SubscriptionPauser pauser;
     private final RegistryView view;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final Settings settings;
+    private final Duration pausedRetryWait;
 
     public DeliveryExecutor(
             Deliverer deliverer,
-            Producer<String, byte[]> producer,
+            PatientProducer producer,
             KafkaNames names,
             RetryPolicy retries,
-            GistLog gists,
+            GistJournal gists,
             SubscriptionPauser pauser,
             RegistryView view,
             Clock clock,
             MeterRegistry meters,
-            Settings settings) {
+            Duration pausedRetryWait) {
         this.deliverer = deliverer;
         this.producer = producer;
         this.names = names;
@@ -143,13 +138,14 @@ public final class DeliveryExecutor {
         this.view = view;
         this.clock = clock;
         this.meters = meters;
-        this.settings = settings;
+        this.pausedRetryWait = pausedRetryWait;
     }
 
     /** Delivers {@code event} as attempt {@code attempt}, due at {@code due}, until it is settled. */
     public Mono<Settled> deliver(SubscriptionState subscription, Event event, int attempt, Instant due, Mode mode) {
-        if (attempt == 1 && due.isAfter(clock.instant())) {
-            gists.record(gist(subscription, event, "pending", 0, null, null, null, due)); // a delayed first delivery
+        if (attempt == 1 && due.isAfter(clock.instant())) { // a delayed first delivery
+            return gists.append(gist(subscription, event, "pending", 0, null, null, null, due))
+                    .then(Mono.defer(() -> at(subscription, event, attempt, due, mode)));
         }
         return at(subscription, event, attempt, due, mode);
     }
@@ -207,7 +203,7 @@ public final class DeliveryExecutor {
         }
         SubscriptionState subscription = current.get();
         if (!subscription.isActive()) {
-            return waitFor(subscription, event, attempt, settings.pausedRetryWait(), mode);
+            return waitFor(subscription, event, attempt, pausedRetryWait, mode);
         }
         return deliverer
                 .deliver(subscription, event, attempt)
@@ -245,24 +241,24 @@ public final class DeliveryExecutor {
 
     private Mono<Settled> onDelivered(SubscriptionState subscription, Event event, int attempt, Decision.Done done) {
         count("amebo.deliveries.delivered", subscription);
-        gists.record(gist(subscription, event, "delivered", attempt, done.status(), null, null, null));
-        return Mono.just(Settled.DELIVERED);
+        return gists.append(gist(subscription, event, "delivered", attempt, done.status(), null, null, null))
+                .thenReturn(Settled.DELIVERED);
     }
 
     private Mono<Settled> onFailure(
             SubscriptionState subscription, Event event, int attempt, Decision.Retry retry, Mode mode) {
         count("amebo.deliveries.failed", subscription);
         DeliveryOutcome.Failed failed = retry.failure();
-        gists.record(gist(
-                subscription,
-                event,
-                "failed",
-                attempt,
-                failed.status(),
-                failed.error(),
-                failed.responseExcerpt(),
-                retry.due()));
-        return at(subscription, event, retry.nextAttempt(), retry.due(), mode);
+        return gists.append(gist(
+                        subscription,
+                        event,
+                        "failed",
+                        attempt,
+                        failed.status(),
+                        failed.error(),
+                        failed.responseExcerpt(),
+                        retry.due()))
+                .then(Mono.defer(() -> at(subscription, event, retry.nextAttempt(), retry.due(), mode)));
     }
 
     private Mono<Settled> onDead(SubscriptionState subscription, Event event, Decision.DeadLetter dead) {
@@ -273,7 +269,7 @@ public final class DeliveryExecutor {
                 subscription.subscription(),
                 dead.attempts(),
                 dead.error());
-        gists.record(gist(
+        Gist gist = gist(
                 subscription,
                 event,
                 "dead",
@@ -281,21 +277,24 @@ public final class DeliveryExecutor {
                 dead.lastStatus(),
                 dead.error(),
                 dead.responseExcerpt(),
-                null));
+                null);
         RecordHeaders headers = carried(event, subscription);
         put(headers, Event.ATTEMPT, Integer.toString(dead.attempts()));
         put(headers, Event.LAST_STATUS, Integer.toString(dead.lastStatus()));
         put(headers, Event.LAST_ERROR, dead.error() == null ? "" : dead.error());
-        return sendPatiently(new ProducerRecord<>(
+        return producer.send(new ProducerRecord<>(
                         names.deadLetterTopic(), null, null, subscription.subscription(), event.payload(), headers))
+                .then(gists.append(gist))
                 .thenReturn(Settled.DEAD);
     }
 
     private Mono<Settled> onGone(
             SubscriptionState subscription, Event event, int attempt, Decision.Pause pause, Mode mode) {
-        gists.record(gist(subscription, event, "pending", attempt, 410, pause.reason(), pause.responseExcerpt(), null));
-        return pauser.pause(subscription.subscription(), pause.reason())
-                .retryWhen(Retry.backoff(3, settings.sendBackoff()))
+        Gist pending =
+                gist(subscription, event, "pending", attempt, 410, pause.reason(), pause.responseExcerpt(), null);
+        return gists.append(pending)
+                .then(pauser.pause(subscription.subscription(), pause.reason())
+                        .retryWhen(Retry.backoff(3, PAUSE_BACKOFF)))
                 .onErrorResume(failure -> {
                     log.warn(
                             "Could not pause subscription {} after its handler answered 410: {}",
@@ -303,7 +302,7 @@ public final class DeliveryExecutor {
                             failure.toString());
                     return Mono.empty();
                 })
-                .then(Mono.defer(() -> waitFor(subscription, event, attempt, settings.pausedRetryWait(), mode)));
+                .then(Mono.defer(() -> waitFor(subscription, event, attempt, pausedRetryWait, mode)));
     }
 
     /** The same attempt again after {@code wait}: in memory when the mode allows a wait that long, else parked. */
@@ -328,7 +327,7 @@ public final class DeliveryExecutor {
         put(headers, Event.DUE, Long.toString(due.toEpochMilli()));
         put(headers, Event.HOP_AT, Long.toString(hopAt.toEpochMilli()));
         String topic = names.retryTopic(hop.orElse(RetryTiers.SHORTEST));
-        return sendPatiently(new ProducerRecord<>(topic, null, null, event.key(), event.payload(), headers))
+        return producer.send(new ProducerRecord<>(topic, null, null, event.key(), event.payload(), headers))
                 .thenReturn(Settled.PARKED);
     }
 
@@ -343,22 +342,6 @@ public final class DeliveryExecutor {
                 && (a.identity().isEmpty()
                         || b.identity().isEmpty()
                         || a.identity().equals(b.identity()));
-    }
-
-    /**
-     * Until the broker acknowledges it: a failed send is tried again with backoff (bounded by the cap), never
-     * dropped and never turned into a fresh first attempt. Off the event loop: send() may block for metadata.
-     */
-    private Mono<RecordMetadata> sendPatiently(ProducerRecord<String, byte[]> record) {
-        return Mono.fromFuture(() -> Sends.acked(producer, record))
-                .subscribeOn(Schedulers.boundedElastic())
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, settings.sendBackoff())
-                        .maxBackoff(settings.sendBackoffCap())
-                        .doBeforeRetry(signal -> log.warn(
-                                "Could not write to {} (try {}): {}; trying again",
-                                record.topic(),
-                                signal.totalRetries() + 1,
-                                signal.failure().toString())));
     }
 
     /** The original's headers (without an earlier carrier's), plus its id and time and the subscription's. */

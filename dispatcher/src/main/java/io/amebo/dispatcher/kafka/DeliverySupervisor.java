@@ -34,7 +34,8 @@ import org.springframework.context.SmartLifecycle;
  * Keeps one {@link SubscriptionWorker} running per active subscription, following the registry view live: a new
  * subscription starts a worker, a paused or deleted one stops it, a changed one updates it, and a subscription
  * that is another one under the same name (a new identity), or that changed its action or ordering, gets a new
- * worker. Also runs the shared {@link RetryWorker}, after making sure the retry and dead-letter topics exist.
+ * worker. Also runs the shared {@link RetryWorker} and the {@link GistWriter}, after making sure the retry,
+ * dead-letter and gist journal topics exist.
  *
  * <p>Nothing starts before the registry view has caught up with the changelog: until then a subscription missing
  * from the view may just not have been read yet, and treating it as deleted would drop its retries. Starting
@@ -57,6 +58,7 @@ public final class DeliverySupervisor implements SmartLifecycle {
     private final WorkerSettings settings;
     private final short replicationFactor;
     private final Duration retryRetention;
+    private final GistWriter gistWriter;
     private final Map<String, SubscriptionWorker> workers = new ConcurrentHashMap<>();
     private final ExecutorService stopping = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "amebo-worker-stop");
@@ -77,7 +79,8 @@ public final class DeliverySupervisor implements SmartLifecycle {
             Clock clock,
             WorkerSettings settings,
             short replicationFactor,
-            Duration retryRetention) {
+            Duration retryRetention,
+            GistWriter gistWriter) {
         this.view = view;
         this.names = names;
         this.consumers = consumers;
@@ -88,6 +91,7 @@ public final class DeliverySupervisor implements SmartLifecycle {
         this.settings = settings;
         this.replicationFactor = replicationFactor;
         this.retryRetention = retryRetention;
+        this.gistWriter = gistWriter;
     }
 
     @Override
@@ -112,6 +116,7 @@ public final class DeliverySupervisor implements SmartLifecycle {
                 if (!running) {
                     return;
                 }
+                gistWriter.start();
                 retries = new RetryWorker(
                         retryTopics, () -> consumers.apply(names.prefix() + ".retry"), view, executor, clock, settings);
                 retries.start();
@@ -179,6 +184,13 @@ public final class DeliverySupervisor implements SmartLifecycle {
             retryTopics.forEach(
                     t -> wanted.add(new NewTopic(t, RETRY_PARTITIONS, replicationFactor).configs(retryConfig)));
             wanted.add(new NewTopic(names.deadLetterTopic(), RETRY_PARTITIONS, replicationFactor));
+            // the gist journal: the latest record per delivery is kept (compacted), and none for longer than needed
+            wanted.add(new NewTopic(names.gistTopic(), RETRY_PARTITIONS, replicationFactor)
+                    .configs(Map.of(
+                            TopicConfig.CLEANUP_POLICY_CONFIG,
+                            TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                            TopicConfig.RETENTION_MS_CONFIG,
+                            Long.toString(retryRetention.toMillis()))));
             boolean ok = true;
             for (var entry : admin.createTopics(wanted).values().entrySet()) {
                 try {
@@ -227,6 +239,7 @@ public final class DeliverySupervisor implements SmartLifecycle {
         if (retries != null) {
             retries.stop();
         }
+        gistWriter.stop();
         stopping.shutdown();
     }
 

@@ -1,7 +1,6 @@
 package io.amebo.dispatcher.store;
 
 import io.amebo.platform.store.BackgroundMigration;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -9,55 +8,40 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
- * The delivery log (gists) in PostgreSQL, written off the hot path (DESIGN §2): deliveries hand their outcome to
- * {@link #record}, which only queues it; a flush every {@code interval} upserts the queue in one transaction. While
- * PostgreSQL is away the queue holds up to {@code capacity} entries and then drops the oldest (logged): delivery
- * never waits for the log. A gist only moves forward: a write older than what the row holds is ignored, whatever
- * order writes reach PostgreSQL in. Queries read the table.
+ * The delivery log (gists) in PostgreSQL, the queryable copy of the gist journal (DESIGN §2): outcomes are first
+ * appended to the journal topic, before the event they belong to is committed ({@link GistJournal}); the journal's
+ * writer hands them here in batches. A gist only moves forward: a record older than what the row holds is ignored,
+ * whatever order records reach PostgreSQL in. A batch that fails while PostgreSQL answers is written row by row, and
+ * a row that PostgreSQL refuses is dropped (logged), so one bad row never holds up the others; while PostgreSQL is
+ * unreachable the batch fails and the writer tries it again. Queries read the table.
  */
-public final class GistLog implements SmartLifecycle {
+public final class GistLog {
 
     private static final Logger log = LoggerFactory.getLogger(GistLog.class);
-    private static final int BATCH = 1000;
-    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
 
     private final DatabaseClient db;
     private final TransactionalOperator transactions;
     private final BackgroundMigration schema;
-    private final Duration interval;
-    private final int capacity;
-    private final Queue<Gist> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger size = new AtomicInteger();
-    private volatile Flusher flusher;
 
-    public GistLog(
-            DatabaseClient db,
-            TransactionalOperator transactions,
-            BackgroundMigration schema,
-            Duration interval,
-            int capacity) {
+    public GistLog(DatabaseClient db, TransactionalOperator transactions, BackgroundMigration schema) {
         this.db = db;
         this.transactions = transactions;
         this.schema = schema;
-        this.interval = interval;
-        this.capacity = capacity;
+    }
+
+    /** Whether the table exists yet (it is migrated in the background). */
+    public boolean isReady() {
+        return schema.isReady();
     }
 
     /** One delivery record as of its latest attempt. */
@@ -76,55 +60,36 @@ public final class GistLog implements SmartLifecycle {
             Instant createdAt,
             Instant updatedAt) {}
 
-    public void record(Gist gist) {
-        queue.add(gist);
-        if (size.incrementAndGet() > capacity && queue.poll() != null) {
-            size.decrementAndGet();
-            log.warn("Delivery log queue is full (PostgreSQL unreachable?); dropped its oldest entry");
-        }
-    }
-
     /**
-     * Writes what is queued; completes when it is in PostgreSQL. Several records of one delivery coalesce to the
-     * latest. A batch that fails is tried again later if PostgreSQL is unreachable; if PostgreSQL answers, the
-     * batch is written row by row and a row that PostgreSQL refuses is dropped (logged and counted), so one bad row
-     * never holds up the others.
+     * Writes {@code batch} (the latest record of each delivery wins); completes when it is in PostgreSQL, or errors
+     * while PostgreSQL cannot be reached.
      */
-    public Mono<Integer> flush() {
-        if (!schema.isReady() || queue.isEmpty()) {
-            return Mono.just(0);
-        }
+    public Mono<Integer> write(List<Gist> batch) {
         Map<UUID, Gist> latest = new LinkedHashMap<>();
-        Gist gist;
-        while (latest.size() < BATCH && (gist = queue.poll()) != null) {
-            size.decrementAndGet();
-            latest.merge(gist.id(), gist, GistLog::newer);
-        }
-        List<Gist> batch = new ArrayList<>(latest.values());
-        return write(batch).thenReturn(batch.size()).onErrorResume(failure -> rowByRow(batch, failure));
+        batch.forEach(gist -> latest.merge(gist.id(), gist, GistLog::newer));
+        List<Gist> rows = new ArrayList<>(latest.values());
+        return writeAll(rows).thenReturn(rows.size()).onErrorResume(failure -> rowByRow(rows, failure));
     }
 
     private Mono<Integer> rowByRow(List<Gist> batch, Throwable batchFailure) {
-        return reachable().flatMap(up -> {
-            if (!up) {
-                log.warn("Could not write {} delivery records yet: {}", batch.size(), batchFailure.toString());
-                batch.forEach(this::record); // back in the queue, to try again
-                return Mono.just(0);
-            }
-            return Flux.fromIterable(batch)
-                    .concatMap(g -> write(List.of(g)).thenReturn(1).onErrorResume(failure -> refused(g, failure)))
-                    .reduce(0, Integer::sum);
-        });
+        return reachable()
+                .flatMap(up -> up
+                        ? Flux.fromIterable(batch)
+                                .concatMap(g -> writeAll(List.of(g))
+                                        .thenReturn(1)
+                                        .onErrorResume(failure -> refused(g, failure)))
+                                .reduce(0, Integer::sum)
+                        : Mono.error(batchFailure));
     }
 
+    /** A row PostgreSQL refuses while it answers is dropped; one that fails because it went away fails the batch. */
     private Mono<Integer> refused(Gist gist, Throwable failure) {
-        return reachable().map(up -> {
-            if (up) {
-                log.error("PostgreSQL refuses delivery record {}; dropping it: {}", gist.id(), failure.toString());
-            } else {
-                record(gist);
+        return reachable().flatMap(up -> {
+            if (!up) {
+                return Mono.error(failure);
             }
-            return 0;
+            log.error("PostgreSQL refuses delivery record {}; dropping it: {}", gist.id(), failure.toString());
+            return Mono.just(0);
         });
     }
 
@@ -137,7 +102,7 @@ public final class GistLog implements SmartLifecycle {
         return b.updatedAt().isBefore(a.updatedAt()) ? a : b;
     }
 
-    private Mono<Void> write(List<Gist> batch) {
+    private Mono<Void> writeAll(List<Gist> batch) {
         return transactions.transactional(
                 Flux.fromIterable(batch).concatMap(this::upsert).then());
     }
@@ -274,54 +239,6 @@ public final class GistLog implements SmartLifecycle {
                 instant(row.get("next_attempt_at", OffsetDateTime.class)),
                 instant(row.get("created_at", OffsetDateTime.class)),
                 instant(row.get("updated_at", OffsetDateTime.class)));
-    }
-
-    /** Starts before the delivery workers and stops after them, so their last outcomes are written. */
-    @Override
-    public int getPhase() {
-        return Integer.MIN_VALUE + 1500;
-    }
-
-    @Override
-    public void start() {
-        Sinks.Empty<Void> stop = Sinks.empty();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Flux.interval(interval)
-                .onBackpressureDrop()
-                .takeUntilOther(stop.asMono())
-                .concatMap(tick -> flush(), 1)
-                .doFinally(signal -> stopped.countDown())
-                .subscribe();
-        flusher = new Flusher(stop, stopped);
-    }
-
-    /** The periodic flush: told to stop, it finishes the write under way (whose records left the queue) first. */
-    private record Flusher(Sinks.Empty<Void> stop, CountDownLatch stopped) {}
-
-    @Override
-    public void stop() {
-        Flusher current = flusher;
-        if (current == null) {
-            return;
-        }
-        flusher = null;
-        current.stop().tryEmitEmpty();
-        try {
-            current.stopped().await(SHUTDOWN_WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        // what is queued goes in before the service stops
-        int written = 0;
-        for (int round = 0; round < 10 && !queue.isEmpty(); round++) {
-            written += flush().block(SHUTDOWN_WAIT);
-        }
-        log.info("Delivery log stopped: wrote {} last record(s), {} left unwritten", written, size.get());
-    }
-
-    @Override
-    public boolean isRunning() {
-        return flusher != null;
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -9,6 +9,8 @@ import io.amebo.contract.registry.ApplicationState;
 import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.dispatcher.Fixtures;
 import io.amebo.dispatcher.delivery.Event;
+import io.amebo.dispatcher.store.GistLog;
+import io.amebo.platform.store.BackgroundMigration;
 import io.amebo.platform.view.RegistryListener;
 import io.amebo.platform.view.RegistryView;
 import io.amebo.testkit.RealInfrastructure;
@@ -31,6 +33,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Waits on the retry topics (DESIGN §3, §5): a long wait never sits on a tier longer than the tier, retry topics
@@ -105,7 +108,18 @@ class RetryTopicsIT {
                 Clock.systemUTC(),
                 new WorkerSettings(8, Duration.ofMillis(100), Duration.ofMillis(100)),
                 (short) 1,
-                Duration.ofDays(7));
+                Duration.ofDays(7),
+                new GistWriter(
+                        names.gistTopic(),
+                        () -> {
+                            groups.add(names.gistWriterGroup());
+                            return new MockConsumer<>("earliest");
+                        },
+                        new GistLog(
+                                null,
+                                null,
+                                new BackgroundMigration("test", "jdbc:postgresql://localhost:1/x", "u", "p")),
+                        JsonMapper.builder().build()));
         supervisor.start();
         try {
             await().pollDelay(Duration.ofSeconds(2))
@@ -115,7 +129,8 @@ class RetryTopicsIT {
 
             view.caughtUp.countDown();
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> groups.contains(names.prefix() + ".retry"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> groups.containsAll(List.of(names.prefix() + ".retry", names.gistWriterGroup())));
         } finally {
             supervisor.stop();
         }
