@@ -201,6 +201,79 @@ class AuthorizationIT {
         api.get("/v1/applications/" + owner, ownerAuth).expectStatus().isOk(); // the old one, in its grace period
     }
 
+    @Test
+    void aRotatedOutSecretInItsGracePeriodCanChangeNothingOfTheApplication() {
+        String login = "{\"application\":\"%s\",\"secret\":\"owner-secret-0123456789\"}".formatted(owner);
+        String oldToken = tokenOf(login);
+        api.patch("/v1/applications/" + owner, Api.ADMIN, "{\"secret\":\"rotated-by-admin-0123456789\"}")
+                .expectStatus()
+                .isOk();
+
+        for (String leaked : new String[] {ownerAuth, "Bearer " + oldToken}) {
+            api.get("/v1/applications/" + owner, leaked).expectStatus().isOk(); // still in its grace period
+            api.patch("/v1/applications/" + owner, leaked, "{\"secret\":\"taken-over-by-thief-0123456\"}")
+                    .expectStatus()
+                    .isForbidden();
+            api.patch("/v1/applications/" + owner, leaked, "{\"rotate_secret\":true}")
+                    .expectStatus()
+                    .isForbidden();
+            api.patch("/v1/applications/" + owner, leaked, "{\"address\":\"https://thief.example.com\"}")
+                    .expectStatus()
+                    .isForbidden();
+            api.delete("/v1/applications/" + owner, leaked).expectStatus().isForbidden();
+        }
+        api.get("/v1/applications/" + owner, Api.basic(owner, "taken-over-by-thief-0123456"))
+                .expectStatus()
+                .isUnauthorized();
+        // the current secret, and tokens minted from it, may
+        String current = Api.basic(owner, "rotated-by-admin-0123456789");
+        api.patch("/v1/applications/" + owner, current, "{\"address\":\"https://owner2.example.com\"}")
+                .expectStatus()
+                .isOk();
+        String newToken =
+                tokenOf("{\"application\":\"%s\",\"secret\":\"rotated-by-admin-0123456789\"}".formatted(owner));
+        api.patch("/v1/applications/" + owner, "Bearer " + newToken, "{\"address\":\"https://owner3.example.com\"}")
+                .expectStatus()
+                .isOk();
+    }
+
+    @Test
+    void aRotationCanEndThePreviousSecretAndItsTokensAtOnce() {
+        String oldToken = tokenOf("{\"application\":\"%s\",\"secret\":\"owner-secret-0123456789\"}".formatted(owner));
+
+        api.patch(
+                        "/v1/applications/" + owner,
+                        ownerAuth,
+                        "{\"secret\":\"after-a-leak-0123456789\",\"revoke_previous\":true}")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.previous_secret_valid_until")
+                .doesNotExist();
+
+        api.get("/v1/applications/" + owner, ownerAuth).expectStatus().isUnauthorized();
+        api.get("/v1/applications/" + owner, "Bearer " + oldToken)
+                .expectStatus()
+                .isUnauthorized();
+        api.get("/v1/applications/" + owner, Api.basic(owner, "after-a-leak-0123456789"))
+                .expectStatus()
+                .isOk();
+    }
+
+    @Test
+    void theGracePeriodOfARotatedOutSecretCanBeEndedLater() {
+        api.patch("/v1/applications/" + owner, ownerAuth, "{\"secret\":\"next-secret-0123456789\"}")
+                .expectStatus()
+                .isOk();
+        api.get("/v1/applications/" + owner, ownerAuth).expectStatus().isOk();
+
+        api.patch("/v1/applications/" + owner, Api.basic(owner, "next-secret-0123456789"), "{\"revoke_previous\":true}")
+                .expectStatus()
+                .isOk();
+
+        api.get("/v1/applications/" + owner, ownerAuth).expectStatus().isUnauthorized();
+    }
+
     private String tokenOf(String body) {
         return api.post("/v1/tokens", null, body)
                 .expectStatus()

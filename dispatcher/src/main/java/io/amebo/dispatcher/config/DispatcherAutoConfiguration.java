@@ -19,6 +19,7 @@ import io.amebo.dispatcher.web.GistRoutes;
 import io.amebo.dispatcher.web.ReplayRoutes;
 import io.amebo.platform.auth.ApplicationSecrets;
 import io.amebo.platform.auth.Authenticator;
+import io.amebo.platform.auth.Credential;
 import io.amebo.platform.auth.SecretCipher;
 import io.amebo.platform.config.AuthProperties;
 import io.amebo.platform.config.PlatformAutoConfiguration;
@@ -83,9 +84,7 @@ public class DispatcherAutoConfiguration {
     @ConditionalOnMissingBean(ApplicationSecrets.class)
     ApplicationSecrets dispatcherApplicationSecrets(RegistryView view, SecretCipher cipher, Clock clock) {
         return application -> Mono.just(view.application(application)
-                .map(app -> app.usableSecrets(clock.instant()).stream()
-                        .map(cipher::open)
-                        .toList())
+                .map(app -> Credential.of(app, cipher, clock.instant()))
                 .orElse(List.of()));
     }
 

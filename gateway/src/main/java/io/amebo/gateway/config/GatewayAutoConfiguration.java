@@ -1,6 +1,5 @@
 package io.amebo.gateway.config;
 
-import io.amebo.contract.registry.ApplicationState;
 import io.amebo.gateway.http.RegistryClient;
 import io.amebo.gateway.http.RegistryLookups;
 import io.amebo.gateway.kafka.KafkaEventLog;
@@ -9,6 +8,7 @@ import io.amebo.gateway.store.DedupeRepository;
 import io.amebo.gateway.web.EventRoutes;
 import io.amebo.platform.auth.ApplicationSecrets;
 import io.amebo.platform.auth.Authenticator;
+import io.amebo.platform.auth.Credential;
 import io.amebo.platform.auth.SecretCipher;
 import io.amebo.platform.config.AuthProperties;
 import io.amebo.platform.config.PlatformAutoConfiguration;
@@ -62,11 +62,8 @@ public class GatewayAutoConfiguration {
     @ConditionalOnMissingBean(ApplicationSecrets.class)
     ApplicationSecrets viewApplicationSecrets(RegistryLookups registry, SecretCipher cipher, Clock clock) {
         return application -> registry.application(application)
-                .map(found -> found.map(app -> open(app, cipher, clock)).orElse(List.of()));
-    }
-
-    private static List<String> open(ApplicationState app, SecretCipher cipher, Clock clock) {
-        return app.usableSecrets(clock.instant()).stream().map(cipher::open).toList();
+                .map(found -> found.map(app -> Credential.of(app, cipher, clock.instant()))
+                        .orElse(List.of()));
     }
 
     @Bean

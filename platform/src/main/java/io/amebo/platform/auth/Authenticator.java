@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import reactor.core.publisher.Mono;
 
 /**
@@ -44,10 +45,10 @@ public final class Authenticator {
         };
     }
 
-    /** Whether {@code secret} is one of {@code application}'s current secrets. */
-    public Mono<Boolean> checkSecret(String application, String secret) {
+    /** Which of {@code application}'s usable secrets {@code secret} is, if any. */
+    public Mono<Optional<Credential>> checkSecret(String application, String secret) {
         byte[] presented = secret.getBytes(StandardCharsets.UTF_8);
-        return secrets.secretsOf(application).map(known -> matchesAny(known, presented));
+        return secrets.secretsOf(application).map(known -> matching(known, presented));
     }
 
     private Mono<Principal> bearer(String token) {
@@ -55,9 +56,13 @@ public final class Authenticator {
             return Mono.just(new Principal.Admin());
         }
         return tokens.verify(token)
-                .map(application -> secrets.secretsOf(application)
-                        .filter(known -> !known.isEmpty()) // a deleted application's tokens die with it
-                        .<Principal>map(known -> new Principal.Application(application)))
+                .map(subject -> secrets.secretsOf(subject.application())
+                        // a token dies with the secret it was minted from: rotated out past its grace, or deleted
+                        .flatMap(known -> Mono.justOrEmpty(known.stream()
+                                .filter(c -> c.generation().equals(subject.generation()))
+                                .findFirst()))
+                        .<Principal>map(
+                                credential -> new Principal.Application(subject.application(), credential.current())))
                 .orElse(Mono.empty())
                 .switchIfEmpty(Mono.error(() -> ProblemException.unauthorized("the token is invalid or expired")));
     }
@@ -75,16 +80,20 @@ public final class Authenticator {
         }
         String application = decoded.substring(0, colon);
         return checkSecret(application, decoded.substring(colon + 1))
-                .filter(Boolean::booleanValue)
-                .<Principal>map(ok -> new Principal.Application(application))
+                .flatMap(Mono::justOrEmpty)
+                .<Principal>map(credential -> new Principal.Application(application, credential.current()))
                 .switchIfEmpty(Mono.error(() -> ProblemException.unauthorized("wrong application or secret")));
     }
 
-    private static boolean matchesAny(List<String> known, byte[] presented) {
-        boolean match = false;
-        for (String secret : known) {
-            match |= MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), presented);
+    /** Compares against every secret, in constant time each, whether or not one matched before. */
+    private static Optional<Credential> matching(List<Credential> known, byte[] presented) {
+        Credential match = null;
+        for (Credential credential : known) {
+            if (MessageDigest.isEqual(credential.secret().getBytes(StandardCharsets.UTF_8), presented)
+                    && match == null) {
+                match = credential;
+            }
         }
-        return match;
+        return Optional.ofNullable(match);
     }
 }

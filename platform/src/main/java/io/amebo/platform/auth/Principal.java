@@ -20,7 +20,16 @@ public sealed interface Principal {
         }
     }
 
-    record Application(String name) implements Principal {
+    /**
+     * An application, authenticated with its current secret (or a token minted from it), or with a rotated-out one
+     * still in its grace period, which may use the API but change nothing of the application's own record.
+     */
+    record Application(String name, boolean current) implements Principal {
+
+        public Application(String name) {
+            this(name, true);
+        }
+
         @Override
         public boolean mayActAs(String application) {
             return name.equals(application);

@@ -14,10 +14,14 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Optional;
 
-/** Issues and verifies the applications' bearer tokens: HS256 JWTs with an expiry (DESIGN §4.1). Thread-safe. */
+/**
+ * Issues and verifies the applications' bearer tokens: HS256 JWTs with an expiry and the generation of the secret
+ * they were minted from, so that a token stops working when its secret does (DESIGN §4.1). Thread-safe.
+ */
 public final class TokenService {
 
     static final String ISSUER = "amebo";
+    static final String GENERATION = "gen";
 
     private final MACSigner signer;
     private final MACVerifier verifier;
@@ -37,11 +41,15 @@ public final class TokenService {
 
     public record Issued(String token, long expiresInSeconds) {}
 
-    public Issued issue(String application) {
+    /** A verified token: the application it was issued to and the generation of the secret it was minted from. */
+    public record Subject(String application, String generation) {}
+
+    public Issued issue(String application, String generation) {
         Instant now = clock.instant();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(ISSUER)
                 .subject(application)
+                .claim(GENERATION, generation)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(lifetime)))
                 .build();
@@ -54,8 +62,8 @@ public final class TokenService {
         return new Issued(jwt.serialize(), lifetime.toSeconds());
     }
 
-    /** The application a token was issued to, when it is ours, intact and unexpired. */
-    public Optional<String> verify(String token) {
+    /** Whom a token was issued to, when it is ours, intact, unexpired and carries a secret generation. */
+    public Optional<Subject> verify(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
@@ -63,13 +71,15 @@ public final class TokenService {
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
             Date expiry = claims.getExpirationTime();
+            Object generation = claims.getClaim(GENERATION);
             if (!ISSUER.equals(claims.getIssuer())
                     || expiry == null
                     || !expiry.toInstant().isAfter(clock.instant())
-                    || claims.getSubject() == null) {
+                    || claims.getSubject() == null
+                    || !(generation instanceof String)) {
                 return Optional.empty();
             }
-            return Optional.of(claims.getSubject());
+            return Optional.of(new Subject(claims.getSubject(), (String) generation));
         } catch (ParseException | JOSEException e) {
             return Optional.empty();
         }

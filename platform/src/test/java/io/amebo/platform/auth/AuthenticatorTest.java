@@ -20,8 +20,10 @@ class AuthenticatorTest {
     private static final String ADMIN = "admin-token-0123456789";
     private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
     private final TokenService tokens = new TokenService(new byte[32], Duration.ofHours(1), clock);
-    private final Map<String, List<String>> secrets =
-            Map.of("user-service", List.of("new-secret-0123456789", "old-secret-0123456789"));
+    private static final Credential CURRENT = new Credential("new-secret-0123456789", "gen-new", true);
+    private static final Credential PREVIOUS = new Credential("old-secret-0123456789", "gen-old", false);
+    private final Map<String, List<Credential>> secrets =
+            new java.util.concurrent.ConcurrentHashMap<>(Map.of("user-service", List.of(CURRENT, PREVIOUS)));
     private final Authenticator authenticator =
             new Authenticator(ADMIN, tokens, application -> Mono.just(secrets.getOrDefault(application, List.of())));
 
@@ -33,17 +35,36 @@ class AuthenticatorTest {
     }
 
     @Test
-    void acceptsBasicWithTheCurrentOrTheRotatedOutSecret() {
-        for (String secret : List.of("new-secret-0123456789", "old-secret-0123456789")) {
-            StepVerifier.create(authenticator.authenticate(basic("user-service", secret)))
-                    .expectNext(new Principal.Application("user-service"))
-                    .verifyComplete();
-        }
+    void acceptsBasicWithTheCurrentOrTheRotatedOutSecretAndTellsThemApart() {
+        StepVerifier.create(authenticator.authenticate(basic("user-service", "new-secret-0123456789")))
+                .expectNext(new Principal.Application("user-service", true))
+                .verifyComplete();
+        StepVerifier.create(authenticator.authenticate(basic("user-service", "old-secret-0123456789")))
+                .expectNext(new Principal.Application("user-service", false))
+                .verifyComplete();
+    }
+
+    @Test
+    void aTokenDiesWithTheSecretItWasMintedFrom() {
+        String fromOld = tokens.issue("user-service", "gen-old").token();
+        String fromNew = tokens.issue("user-service", "gen-new").token();
+        StepVerifier.create(authenticator.authenticate("Bearer " + fromOld))
+                .expectNext(new Principal.Application("user-service", false))
+                .verifyComplete();
+
+        secrets.put("user-service", List.of(CURRENT)); // the rotated-out secret's grace ended, or it was revoked
+
+        StepVerifier.create(authenticator.authenticate("Bearer " + fromOld))
+                .expectErrorMatches(e -> e instanceof ProblemException p && p.status() == 401)
+                .verify();
+        StepVerifier.create(authenticator.authenticate("Bearer " + fromNew))
+                .expectNext(new Principal.Application("user-service", true))
+                .verifyComplete();
     }
 
     @Test
     void acceptsItsOwnTokensUntilTheyExpire() {
-        String token = tokens.issue("user-service").token();
+        String token = tokens.issue("user-service", "gen-new").token();
         TokenService later = new TokenService(
                 new byte[32],
                 Duration.ofHours(1),
@@ -67,7 +88,7 @@ class AuthenticatorTest {
 
     @Test
     void refusesATokenOfADeletedApplication() {
-        String token = tokens.issue("deleted-service").token();
+        String token = tokens.issue("deleted-service", "gen-gone").token();
 
         StepVerifier.create(authenticator.authenticate("Bearer " + token))
                 .expectErrorMatches(e -> e instanceof ProblemException p && p.status() == 401)

@@ -4,6 +4,7 @@ import io.amebo.contract.KafkaNames;
 import io.amebo.contract.registry.ApplicationState;
 import io.amebo.platform.auth.ApplicationSecrets;
 import io.amebo.platform.auth.Authenticator;
+import io.amebo.platform.auth.Credential;
 import io.amebo.platform.auth.SecretCipher;
 import io.amebo.platform.auth.TokenService;
 import io.amebo.platform.config.AuthProperties;
@@ -83,13 +84,9 @@ public class RegistryAutoConfiguration {
             Optional<ApplicationState> known = view == null ? Optional.empty() : view.application(application);
             return known.map(Mono::just)
                     .orElseGet(() -> repository.findApplication(application))
-                    .map(app -> openAll(app, cipher, clock))
+                    .map(app -> Credential.of(app, cipher, clock.instant()))
                     .defaultIfEmpty(List.of());
         };
-    }
-
-    private static List<String> openAll(ApplicationState app, SecretCipher cipher, Clock clock) {
-        return app.usableSecrets(clock.instant()).stream().map(cipher::open).toList();
     }
 
     @Bean(destroyMethod = "close")

@@ -98,6 +98,15 @@ public final class RegistryRepository {
                 .then();
     }
 
+    /** Ends a rotated-out secret's grace period now. */
+    public Mono<Void> endPreviousSecret(String name, Instant now) {
+        return db.sql("UPDATE applications SET previous_secret_until = :now, updated_at = :now WHERE name = :name"
+                        + " AND previous_secret_sealed IS NOT NULL AND previous_secret_until > :now")
+                .bind("name", name)
+                .bind("now", utc(now))
+                .then();
+    }
+
     public Mono<Long> deleteApplication(String name) {
         return db.sql("DELETE FROM applications WHERE name = :name")
                 .bind("name", name)

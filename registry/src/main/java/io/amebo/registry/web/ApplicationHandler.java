@@ -4,6 +4,7 @@ import static io.amebo.contract.registry.RegistryKeys.Kind.APPLICATION;
 
 import io.amebo.contract.Names;
 import io.amebo.contract.registry.ApplicationState;
+import io.amebo.platform.auth.Principal;
 import io.amebo.platform.web.FieldReader;
 import io.amebo.platform.web.ProblemException;
 import io.amebo.registry.core.AddressRules;
@@ -32,7 +33,8 @@ final class ApplicationHandler {
     static final int MAX_SECRET = 512;
     static final int MAX_URL = 2048;
     private static final Set<String> CREATE_FIELDS = Set.of("application", "address", "secret");
-    private static final Set<String> UPDATE_FIELDS = Set.of("address", "location", "secret", "rotate_secret");
+    private static final Set<String> UPDATE_FIELDS =
+            Set.of("address", "location", "secret", "rotate_secret", "revoke_previous");
 
     private final Requests requests;
     private final RegistryRoutes.Dependencies d;
@@ -110,7 +112,7 @@ final class ApplicationHandler {
     Mono<ServerResponse> update(ServerRequest request) {
         String name = request.pathVariable("name");
         return requests.principal(request)
-                .doOnNext(principal -> Requests.requireActingAs(principal, name, "change its own registration"))
+                .doOnNext(principal -> requireCurrent(principal, name, "change its own registration"))
                 .then(d.bodies().object(request))
                 .flatMap(body -> applyUpdate(name, body))
                 .flatMap(body -> ServerResponse.ok()
@@ -126,20 +128,26 @@ final class ApplicationHandler {
         Optional<String> secret = fields.optionalString("secret", MAX_SECRET);
         secret.ifPresent(s -> fields.check("secret", s, ApplicationHandler::checkSecret));
         boolean rotate = fields.optionalBoolean("rotate_secret").orElse(false) || secret.isPresent();
-        if (address.isEmpty() && !rotate) {
-            fields.reject("address", "send an address to change, or secret / rotate_secret to rotate the secret");
+        boolean revoke = fields.optionalBoolean("revoke_previous").orElse(false);
+        if (address.isEmpty() && !rotate && !revoke) {
+            fields.reject(
+                    "address",
+                    "send an address to change, secret / rotate_secret to rotate the secret, or revoke_previous");
         }
         fields.validate("the update");
         String newSecret = rotate ? secret.orElseGet(this::generateSecret) : null;
         Instant now = d.clock().instant();
+        // the rotated-out secret keeps working for the grace period, or not at all when revoked
+        Instant previousUntil = revoke ? now : now.plus(d.secretGrace());
         Mono<Void> changes = found(name).then(Mono.defer(() -> {
             Mono<Void> steps = Mono.empty();
             if (address.isPresent()) {
                 steps = steps.then(d.repository().updateAddress(name, address.get(), now));
             }
             if (newSecret != null) {
-                steps = steps.then(
-                        d.repository().rotateSecret(name, d.cipher().seal(newSecret), now.plus(d.secretGrace()), now));
+                steps = steps.then(d.repository().rotateSecret(name, d.cipher().seal(newSecret), previousUntil, now));
+            } else if (revoke) {
+                steps = steps.then(d.repository().endPreviousSecret(name, now));
             }
             return steps.then(d.repository().enqueue(APPLICATION.key(name)));
         }));
@@ -151,7 +159,7 @@ final class ApplicationHandler {
                     Map<String, Object> view = view(app);
                     if (newSecret != null) {
                         view.put("secret", newSecret);
-                        view.put("previous_secret_valid_until", now.plus(d.secretGrace()));
+                        view.put("previous_secret_valid_until", revoke ? null : previousUntil);
                     }
                     return view;
                 });
@@ -160,7 +168,7 @@ final class ApplicationHandler {
     Mono<ServerResponse> delete(ServerRequest request) {
         String name = request.pathVariable("name");
         return requests.principal(request)
-                .doOnNext(principal -> Requests.requireActingAs(principal, name, "delete its own registration"))
+                .doOnNext(principal -> requireCurrent(principal, name, "delete its own registration"))
                 .then(d.transactions()
                         .transactional(found(name)
                                 .then(d.repository().dependentsOf(name))
@@ -171,6 +179,19 @@ final class ApplicationHandler {
                                 .then(d.repository().enqueue(APPLICATION.key(name)))))
                 .doOnSuccess(v -> d.relay().wakeUp())
                 .then(ServerResponse.noContent().build());
+    }
+
+    /**
+     * Changes to an application's own record (its address, its secrets, its deletion) are for the admin and for the
+     * application's <em>current</em> secret: a rotated-out secret still in its grace period may use the API but not
+     * take the application over (DESIGN §4.1).
+     */
+    private static void requireCurrent(Principal principal, String name, String what) {
+        Requests.requireActingAs(principal, name, what);
+        if (principal instanceof Principal.Application application && !application.current()) {
+            throw ProblemException.forbidden("a rotated-out secret cannot " + what
+                    + ": authenticate with the application's current secret (or as the admin)");
+        }
     }
 
     private Mono<ApplicationState> found(String name) {

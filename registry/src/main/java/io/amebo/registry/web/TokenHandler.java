@@ -40,9 +40,9 @@ final class TokenHandler {
                 .map(TokenHandler::read)
                 .flatMap(login -> authenticator
                         .checkSecret(login.application(), login.secret())
-                        .filter(Boolean::booleanValue)
+                        .flatMap(Mono::justOrEmpty)
                         .switchIfEmpty(Mono.error(() -> ProblemException.unauthorized("wrong application or secret")))
-                        .map(ok -> tokens.issue(login.application())))
+                        .map(credential -> tokens.issue(login.application(), credential.generation())))
                 .flatMap(issued -> {
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("token", issued.token());
