@@ -15,7 +15,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 /** Every authorization rule of DESIGN §4.1, against the real registry. */
 @RealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+@AutoConfigureWebTestClient(timeout = "30s") // a shared CI machine can stall a request for seconds
 @ActiveProfiles("test")
 class AuthorizationIT {
 

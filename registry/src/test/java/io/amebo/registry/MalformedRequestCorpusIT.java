@@ -36,7 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @RealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+@AutoConfigureWebTestClient(timeout = "30s") // a shared CI machine can stall a request for seconds
 @ActiveProfiles("test")
 class MalformedRequestCorpusIT {
 

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The registry's endpoints beyond registration: lists, lookups, schema versions, updates and deletes. */
 @RealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+@AutoConfigureWebTestClient(timeout = "30s") // a shared CI machine can stall a request for seconds
 @ActiveProfiles("test")
 class RegistryEndpointsIT {
 

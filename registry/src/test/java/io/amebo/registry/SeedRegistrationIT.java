@@ -22,7 +22,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  */
 @RealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+@AutoConfigureWebTestClient(timeout = "30s") // a shared CI machine can stall a request for seconds
 @ActiveProfiles("test")
 class SeedRegistrationIT {
 
