@@ -183,6 +183,34 @@ class ReplayIT {
         }
     }
 
+    @Test
+    void refusesMoreReplaysOfASubscriptionThanAllowedAtOnce() {
+        Instant from = Instant.now().minusSeconds(1);
+        SubscriptionState subscription = subscribeAfter(3, false, 5);
+        receiver.respondByDefault(Reply.status(200).after(Duration.ofSeconds(10))); // keeps the first one running
+
+        try (ConfigurableApplicationContext dispatcher =
+                fixtures.dispatcher("--amebo.dispatcher.max-replays-per-subscription=1")) {
+            DispatcherApi api = new DispatcherApi(dispatcher);
+            api.replay(subscription.subscription(), from, subscription.timestamped());
+
+            api.http()
+                    .post()
+                    .uri("/v1/subscriptions/" + subscription.subscription() + "/replay")
+                    .header("Authorization", Fixtures.ADMIN)
+                    .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"from\":\"" + from + "\"}")
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(429)
+                    .expectHeader()
+                    .exists("Retry-After")
+                    .expectBody()
+                    .jsonPath("$.error")
+                    .value(error -> assertThat(error.toString()).contains("per subscription"));
+        }
+    }
+
     /** Each event in a transaction of its own: the log ends in a commit marker, which no consumer ever sees. */
     private List<String> publishTransactionally(int events) {
         Properties props = SharedKafka.get().producerProperties();

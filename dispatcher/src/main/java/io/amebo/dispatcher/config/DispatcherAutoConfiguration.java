@@ -305,8 +305,18 @@ public class DispatcherAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     ReplayRunner replayRunner(
-            KafkaProperties kafka, DeliveryExecutor executor, Clock clock, WorkerSettings workerSettings) {
-        return new ReplayRunner(groupless(kafka), executor, clock, workerSettings);
+            KafkaProperties kafka,
+            DeliveryExecutor executor,
+            Clock clock,
+            WorkerSettings workerSettings,
+            DispatcherProperties properties) {
+        return new ReplayRunner(
+                groupless(kafka),
+                executor,
+                clock,
+                workerSettings,
+                properties.maxReplays(),
+                properties.maxReplaysPerSubscription());
     }
 
     @Bean

@@ -42,6 +42,8 @@ import org.springframework.validation.annotation.Validated;
  * @param sendBackoff the first wait before writing a retry or dead letter again after Kafka refused it; doubles up
  *     to {@code sendBackoffCap}; default 500 ms
  * @param sendBackoffCap the longest wait between two tries of such a write; default 30 s
+ * @param maxReplays replays running at once on one dispatcher; more are refused with 429; default 8
+ * @param maxReplaysPerSubscription replays of one subscription running at once; default 2
  */
 @Validated
 @ConfigurationProperties("amebo.dispatcher")
@@ -70,7 +72,9 @@ public record DispatcherProperties(
         @DefaultValue("2s") @NotNull Duration rateLimitHorizon,
         @DefaultValue("1m") @NotNull Duration pausedRetryWait,
         @DefaultValue("500ms") @NotNull Duration sendBackoff,
-        @DefaultValue("30s") @NotNull Duration sendBackoffCap) {
+        @DefaultValue("30s") @NotNull Duration sendBackoffCap,
+        @DefaultValue("8") @Min(1) @Max(1000) int maxReplays,
+        @DefaultValue("2") @Min(1) @Max(1000) int maxReplaysPerSubscription) {
 
     public DispatcherProperties {
         if (retryRetention != null && retryRetention.compareTo(Duration.ofHours(2)) < 0) {

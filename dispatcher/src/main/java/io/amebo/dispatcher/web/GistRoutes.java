@@ -35,6 +35,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -47,6 +48,7 @@ public final class GistRoutes {
 
     private static final Set<String> REDELIVER_FIELDS = Set.of("status");
     private static final int REDELIVER_LIMIT = 10_000;
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
     private final Authenticator authenticator;
     private final JsonBodies bodies;
@@ -156,9 +158,10 @@ public final class GistRoutes {
                     return status;
                 }))
                 .flatMap(t -> gists.dead(ref(t.getT1()), REDELIVER_LIMIT)
-                        .concatMap(gist -> event(gist.eventId())
-                                .flatMap(event -> executor.requeue(t.getT1(), event, 1))
-                                .onErrorResume(ProblemException.class, e -> Mono.empty()))
+                        .map(Gist::eventId)
+                        .collectList()
+                        .flatMapMany(this::events)
+                        .concatMap(event -> executor.requeue(t.getT1(), event, 1))
                         .count())
                 .flatMap(n -> ServerResponse.status(HttpStatus.ACCEPTED)
                         .contentType(MediaType.APPLICATION_JSON)
@@ -191,29 +194,51 @@ public final class GistRoutes {
 
     /** Reads one event back from its topic, by the id its deliveries carry. */
     private Mono<Event> event(String eventId) {
+        return events(List.of(eventId))
+                .next()
+                .switchIfEmpty(
+                        Mono.error(() -> ProblemException.notFound("event " + eventId + " is no longer in Kafka")));
+    }
+
+    /**
+     * Reads events back from their topics with one consumer for them all (a bulk redelivery of thousands of dead
+     * deliveries opens one, not thousands); an event no longer in Kafka (past retention, or its action gone) is
+     * left out.
+     */
+    private Flux<Event> events(List<String> eventIds) {
+        return Mono.fromCallable(() -> readAll(eventIds))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMapMany(Flux::fromIterable);
+    }
+
+    private List<Event> readAll(List<String> eventIds) {
+        List<Event> found = new java.util.ArrayList<>();
+        try (Consumer<String, byte[]> consumer = readers.get()) {
+            for (String eventId : eventIds) {
+                read(consumer, eventId).ifPresent(found::add);
+            }
+        }
+        return found;
+    }
+
+    private Optional<Event> read(Consumer<String, byte[]> consumer, String eventId) {
         EventId position = EventId.decode(eventId);
-        String topic = view.action(position.action())
-                .map(a -> a.topic())
-                .orElseThrow(() -> ProblemException.notFound("the action of " + eventId + " is gone"));
-        return Mono.fromCallable(() -> {
-                    try (Consumer<String, byte[]> consumer = readers.get()) {
-                        TopicPartition partition = new TopicPartition(topic, position.partition());
-                        consumer.assign(List.of(partition));
-                        consumer.seek(partition, position.offset());
-                        long deadline =
-                                System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                        while (System.nanoTime() < deadline) {
-                            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                                if (record.offset() == position.offset()) {
-                                    return Event.fromEventRecord(position.action(), record);
-                                }
-                                throw ProblemException.notFound("event " + eventId + " is no longer in Kafka");
-                            }
-                        }
-                        throw ProblemException.notFound("event " + eventId + " could not be read");
-                    }
-                })
-                .subscribeOn(Schedulers.boundedElastic());
+        Optional<String> topic = view.action(position.action()).map(a -> a.topic());
+        if (topic.isEmpty()) {
+            return Optional.empty();
+        }
+        TopicPartition partition = new TopicPartition(topic.get(), position.partition());
+        consumer.assign(List.of(partition));
+        consumer.seek(partition, position.offset());
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                return record.offset() == position.offset()
+                        ? Optional.of(Event.fromEventRecord(position.action(), record))
+                        : Optional.empty(); // the log starts past it now
+            }
+        }
+        return Optional.empty();
     }
 
     private static Map<String, Object> answer(Gist gist, DeliveryOutcome outcome) {

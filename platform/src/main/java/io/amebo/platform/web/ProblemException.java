@@ -73,6 +73,11 @@ public final class ProblemException extends RuntimeException {
         return new ProblemException(Problem.invalid(422, "Unprocessable Content", detail, errors));
     }
 
+    /** 429: too many requests of this kind right now; the client may retry later (a Retry-After is added). */
+    public static ProblemException tooManyRequests(String detail) {
+        return new ProblemException(Problem.of(429, "Too Many Requests", detail));
+    }
+
     /** 503: a dependency is unavailable; the client may retry. */
     public static ProblemException unavailable(String detail) {
         return new ProblemException(Problem.of(503, "Service Unavailable", detail));
