@@ -30,6 +30,12 @@ final class PartitionContext {
     /** Live delivery: whether the partition's starting position has been settled (it is paused until then). */
     boolean positioned = true;
 
+    /**
+     * Live delivery of a partition positioned by the subscription's creation time: records older than this (epoch
+     * ms) are not the subscription's, until the first that is not older.
+     */
+    long skipBefore = Long.MIN_VALUE;
+
     /** Retry worker: the partition's head is not due before this (epoch ms); it is paused until then. */
     long heldUntil;
 

@@ -130,19 +130,33 @@ final class SubscriptionWorker extends PartitionedWorker {
         return metadata == null || metadata.isEmpty() || metadata.equals(commits.metadata());
     }
 
+    /**
+     * Seeks to the first event at or after the subscription's creation time. The log's end is read before that
+     * lookup: if the lookup finds nothing, every event up to the end read first is older than the subscription, so
+     * starting there skips nothing appended since (reading the end after the lookup could skip an event appended
+     * between the two). Events older than the creation time that come after that position are skipped one by one
+     * ({@link #accept}) until the first one that is not.
+     */
     private void seekByTime(Consumer<String, byte[]> consumer, Map<TopicPartition, Long> byTime) {
-        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(byTime, LOOKUP_TIMEOUT);
         Map<TopicPartition, Long> ends = consumer.endOffsets(byTime.keySet(), LOOKUP_TIMEOUT);
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(byTime, LOOKUP_TIMEOUT);
         byTime.keySet().forEach(partition -> {
             OffsetAndTimestamp at = found.get(partition);
             consumer.seek(partition, at != null ? at.offset() : ends.get(partition));
-            contexts.get(partition).positioned = true;
+            PartitionContext context = contexts.get(partition);
+            context.positioned = true;
+            context.skipBefore = subscription.timestamped().toEpochMilli();
         });
     }
 
     @Override
     protected boolean accept(
             Consumer<String, byte[]> consumer, PartitionContext context, ConsumerRecord<String, byte[]> record) {
+        if (record.timestamp() < context.skipBefore) {
+            skip(context, record); // appended before the subscription existed: not its to deliver (DESIGN §5)
+            return true;
+        }
+        context.skipBefore = Long.MIN_VALUE; // from here on the log is the subscription's
         admit(context, record);
         return true;
     }
