@@ -34,12 +34,9 @@ class DeliveryLogIT {
     @BeforeEach
     void registerAnActionAndASubscriber() {
         fixtures = new Fixtures(SharedKafka.get());
-        String owner = SharedKafka.uniqueName("owner");
-        subscriber = SharedKafka.uniqueName("subscriber");
-        action = SharedKafka.uniqueName("invoice.sent");
-        fixtures.application(owner, "https://owner.example.com", "owner-secret-0123456789");
-        fixtures.application(subscriber, receiver.url("/"), SECRET);
-        fixtures.action(action, owner, 2);
+        Fixtures.Scenario scenario = fixtures.scenario("invoice.sent", receiver.url("/"), SECRET, 2);
+        subscriber = scenario.subscriber();
+        action = scenario.action();
     }
 
     @AfterEach

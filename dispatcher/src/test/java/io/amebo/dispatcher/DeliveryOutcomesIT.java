@@ -37,12 +37,9 @@ class DeliveryOutcomesIT {
     @BeforeEach
     void registerAnActionAndASubscriber() {
         fixtures = new Fixtures(SharedKafka.get());
-        String owner = SharedKafka.uniqueName("owner");
-        subscriber = SharedKafka.uniqueName("subscriber");
-        action = SharedKafka.uniqueName("order.placed");
-        fixtures.application(owner, "https://owner.example.com", "owner-secret-0123456789");
-        fixtures.application(subscriber, receiver.url("/"), SECRET);
-        fixtures.action(action, owner, 2);
+        Fixtures.Scenario scenario = fixtures.scenario("order.placed", receiver.url("/"), SECRET, 2);
+        subscriber = scenario.subscriber();
+        action = scenario.action();
     }
 
     @AfterEach

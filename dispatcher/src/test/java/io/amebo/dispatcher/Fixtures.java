@@ -71,6 +71,22 @@ public final class Fixtures implements AutoCloseable {
                 + ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
+    /** The applications and action most delivery tests start with. */
+    public record Scenario(String owner, String subscriber, String action) {}
+
+    /**
+     * Registers an owner application, a subscriber whose address is {@code subscriberAddress} and whose secret is
+     * {@code subscriberSecret}, and an action of the owner named after {@code action} with {@code partitions}.
+     */
+    public Scenario scenario(String action, String subscriberAddress, String subscriberSecret, int partitions) {
+        Scenario scenario = new Scenario(
+                SharedKafka.uniqueName("owner"), SharedKafka.uniqueName("subscriber"), SharedKafka.uniqueName(action));
+        application(scenario.owner(), "https://owner.example.com", "owner-secret-0123456789");
+        application(scenario.subscriber(), subscriberAddress, subscriberSecret);
+        action(scenario.action(), scenario.owner(), partitions);
+        return scenario;
+    }
+
     public void application(String name, String address, String secret) {
         changelog(
                 "application/" + name,

@@ -52,12 +52,10 @@ class ReplayIT {
     @BeforeEach
     void registerAnActionAndASubscriber() {
         fixtures = new Fixtures(SharedKafka.get());
-        owner = SharedKafka.uniqueName("owner");
-        subscriber = SharedKafka.uniqueName("subscriber");
-        action = SharedKafka.uniqueName("stock.moved");
-        fixtures.application(owner, "https://owner.example.com", "owner-secret-0123456789");
-        fixtures.application(subscriber, receiver.url("/"), SECRET);
-        fixtures.action(action, owner, 3);
+        Fixtures.Scenario scenario = fixtures.scenario("stock.moved", receiver.url("/"), SECRET, 3);
+        owner = scenario.owner();
+        subscriber = scenario.subscriber();
+        action = scenario.action();
     }
 
     @AfterEach

@@ -47,12 +47,10 @@ class WorkerLifecycleIT {
     @BeforeEach
     void registerAnActionAndASubscriber() {
         fixtures = new Fixtures(SharedKafka.get());
-        owner = SharedKafka.uniqueName("owner");
-        subscriber = SharedKafka.uniqueName("subscriber");
-        action = SharedKafka.uniqueName("user.created");
-        fixtures.application(owner, "https://owner.example.com", "owner-secret-0123456789");
-        fixtures.application(subscriber, receiver.url("/"), SECRET);
-        fixtures.action(action, owner, 3);
+        Fixtures.Scenario scenario = fixtures.scenario("user.created", receiver.url("/"), SECRET, 3);
+        owner = scenario.owner();
+        subscriber = scenario.subscriber();
+        action = scenario.action();
     }
 
     @AfterEach

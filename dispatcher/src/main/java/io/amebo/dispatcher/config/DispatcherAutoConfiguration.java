@@ -37,6 +37,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -260,6 +261,10 @@ public class DispatcherAutoConfiguration {
         // expires: 10 s rather than Kafka's 45 s bounds how long their deliveries stall (override via spring.kafka)
         consumer.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         consumer.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+        // a dispatcher joining or leaving moves only the partitions that change hands: the others keep delivering,
+        // and what they had in flight is not delivered twice
+        consumer.putIfAbsent(
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         java.util.function.Function<String, Consumer<String, byte[]>> consumers = group -> {
             Map<String, Object> props = new java.util.HashMap<>(consumer);
             props.put(ConsumerConfig.GROUP_ID_CONFIG, group);

@@ -6,6 +6,7 @@ import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.dispatcher.core.RetryTiers;
 import io.amebo.dispatcher.delivery.Deliverer;
 import io.amebo.dispatcher.delivery.DeliveryExecutor;
+import io.amebo.platform.kafka.ConsumerLoop;
 import io.amebo.platform.view.RegistryView;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,9 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -233,13 +236,23 @@ public final class DeliverySupervisor implements SmartLifecycle {
         if (start != null) {
             start.interrupt();
         }
-        List<SubscriptionWorker> all = new ArrayList<>(workers.values());
+        List<ConsumerLoop> all = new ArrayList<>(workers.values());
         workers.clear();
-        all.parallelStream().forEach(SubscriptionWorker::stop);
         if (retries != null) {
-            retries.stop();
+            all.add(retries);
         }
-        gistWriter.stop();
+        all.add(gistWriter);
+        // every worker drains and leaves its group at the same time: a stop takes one grace period, not one each
+        List<Future<?>> stops = all.stream().map(w -> stopping.submit(w::stop)).collect(Collectors.toList());
+        for (Future<?> stop : stops) {
+            try {
+                stop.get();
+            } catch (ExecutionException e) {
+                log.warn("A delivery worker failed to stop cleanly", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         stopping.shutdown();
     }
 

@@ -3,12 +3,10 @@ package io.amebo.dispatcher.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.amebo.contract.registry.ActionState;
 import io.amebo.contract.registry.ApplicationState;
 import io.amebo.contract.registry.SubscriptionState;
+import io.amebo.dispatcher.StubRegistryView;
 import io.amebo.platform.auth.SecretCipher;
-import io.amebo.platform.view.RegistryListener;
-import io.amebo.platform.view.RegistryView;
 import io.amebo.testkit.WebhookReceiver;
 import io.amebo.testkit.WebhookReceiver.Reply;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -19,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -72,7 +69,7 @@ class DelivererTest {
     private Deliverer deliverer() {
         WebhookSender sender = new WebhookSender(WebClient.create(), Duration.ofSeconds(60), false, true, () -> {});
         return new Deliverer(
-                new OneApplication(new ApplicationState(
+                StubRegistryView.of(new ApplicationState(
                         "subscriber",
                         receiver.url("/"),
                         List.of(new ApplicationState.SealedSecret(CIPHER.seal("subscriber-secret-0123"), null)),
@@ -98,46 +95,5 @@ class DelivererTest {
                 null,
                 Optional.empty(),
                 new RecordHeaders());
-    }
-
-    /** A registry view that knows one application. */
-    private record OneApplication(ApplicationState application) implements RegistryView {
-        @Override
-        public Optional<ApplicationState> application(String name) {
-            return Optional.of(application).filter(a -> a.application().equals(name));
-        }
-
-        @Override
-        public Optional<ActionState> action(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<SubscriptionState> subscription(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Collection<SubscriptionState> subscriptions() {
-            return List.of();
-        }
-
-        @Override
-        public List<SubscriptionState> subscriptionsOf(String action) {
-            return List.of();
-        }
-
-        @Override
-        public void addListener(RegistryListener listener) {}
-
-        @Override
-        public boolean isCaughtUp() {
-            return true;
-        }
-
-        @Override
-        public boolean awaitCaughtUp(Duration timeout) {
-            return true;
-        }
     }
 }

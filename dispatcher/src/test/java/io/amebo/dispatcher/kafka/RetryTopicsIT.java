@@ -4,27 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.amebo.contract.KafkaNames;
-import io.amebo.contract.registry.ActionState;
-import io.amebo.contract.registry.ApplicationState;
-import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.dispatcher.Fixtures;
+import io.amebo.dispatcher.StubRegistryView;
 import io.amebo.dispatcher.delivery.Event;
 import io.amebo.dispatcher.store.GistLog;
 import io.amebo.platform.store.BackgroundMigration;
-import io.amebo.platform.view.RegistryListener;
-import io.amebo.platform.view.RegistryView;
 import io.amebo.testkit.RealInfrastructure;
 import io.amebo.testkit.SharedKafka;
 import io.amebo.testkit.WebhookReceiver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -92,7 +84,7 @@ class RetryTopicsIT {
 
     @Test
     void nothingIsTakenFromTheRetryTopicsBeforeTheRegistryViewHasCaughtUp() {
-        SlowView view = new SlowView();
+        StubRegistryView view = StubRegistryView.behind();
         List<String> groups = new CopyOnWriteArrayList<>();
         KafkaNames names = new KafkaNames(SharedKafka.uniqueName("slow"));
         DeliverySupervisor supervisor = new DeliverySupervisor(
@@ -127,7 +119,7 @@ class RetryTopicsIT {
                     .until(() -> true);
             assertThat(groups).as("consumers started before the view caught up").isEmpty();
 
-            view.caughtUp.countDown();
+            view.catchUp();
 
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> groups.containsAll(List.of(names.prefix() + ".retry", names.gistWriterGroup())));
@@ -147,49 +139,6 @@ class RetryTopicsIT {
                 }
             }
             throw new AssertionError("nothing on " + topic);
-        }
-    }
-
-    /** A registry view that has not caught up with the changelog until the test says so. */
-    private static final class SlowView implements RegistryView {
-        final CountDownLatch caughtUp = new CountDownLatch(1);
-
-        @Override
-        public Optional<ApplicationState> application(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<ActionState> action(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<SubscriptionState> subscription(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Collection<SubscriptionState> subscriptions() {
-            return List.of();
-        }
-
-        @Override
-        public List<SubscriptionState> subscriptionsOf(String action) {
-            return List.of();
-        }
-
-        @Override
-        public void addListener(RegistryListener listener) {}
-
-        @Override
-        public boolean isCaughtUp() {
-            return caughtUp.getCount() == 0;
-        }
-
-        @Override
-        public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-            return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }

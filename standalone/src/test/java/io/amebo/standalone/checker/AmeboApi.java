@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,6 +51,42 @@ final class AmeboApi {
 
     static String json(Object value) {
         return JSON.writeValueAsString(value);
+    }
+
+    /**
+     * What the reproductions start with: the applications {@code pub} and {@code sub} (whose address is unused:
+     * subscriptions name absolute handlers) and {@code pub}'s action {@code action} with {@code partitions}.
+     */
+    void registerPublisherAndSubscriber(String amebo, String action, int partitions) {
+        expectOk(
+                "POST",
+                amebo + "/v1/applications",
+                ADMIN,
+                json(Map.of(
+                        "application",
+                        "pub",
+                        "address",
+                        "https://pub.example.com",
+                        "secret",
+                        "pub-secret-0123456789")));
+        expectOk(
+                "POST",
+                amebo + "/v1/applications",
+                ADMIN,
+                json(Map.of("application", "sub", "address", "http://127.0.0.1:9", "secret", "sub-secret-0123456789")));
+        expectOk(
+                "POST",
+                amebo + "/v1/actions",
+                ADMIN,
+                json(Map.of(
+                        "action",
+                        action,
+                        "application",
+                        "pub",
+                        "partitions",
+                        partitions,
+                        "schemata",
+                        Map.of("type", "object"))));
     }
 
     Answer call(String method, String url, String authorization, String body) {

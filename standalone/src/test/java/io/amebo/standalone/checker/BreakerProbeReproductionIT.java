@@ -54,36 +54,7 @@ class BreakerProbeReproductionIT {
         // five failures open the breaker; the probe after it is held until the worker has stopped; then all is well
         receiver.failNext(5, 500);
         receiver.enqueue(Reply.status(200).after(Duration.ofSeconds(8)));
-        api.expectOk(
-                "POST",
-                amebo + "/v1/applications",
-                AmeboApi.ADMIN,
-                AmeboApi.json(Map.of(
-                        "application",
-                        "pub",
-                        "address",
-                        "https://pub.example.com",
-                        "secret",
-                        "pub-secret-0123456789")));
-        api.expectOk(
-                "POST",
-                amebo + "/v1/applications",
-                AmeboApi.ADMIN,
-                AmeboApi.json(Map.of(
-                        "application", "sub", "address", "http://127.0.0.1:9", "secret", "sub-secret-0123456789")));
-        api.expectOk(
-                "POST",
-                amebo + "/v1/actions",
-                AmeboApi.ADMIN,
-                AmeboApi.json(Map.of(
-                        "action",
-                        "things",
-                        "application",
-                        "pub",
-                        "partitions",
-                        1,
-                        "schemata",
-                        Map.of("type", "object"))));
+        api.registerPublisherAndSubscriber(amebo, "things", 1);
         api.expectOk(
                 "POST",
                 amebo + "/v1/subscriptions",

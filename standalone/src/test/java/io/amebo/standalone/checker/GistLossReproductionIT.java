@@ -50,36 +50,7 @@ class GistLossReproductionIT {
         dispatcher.start();
         String amebo = cluster.servicesUrl();
         receiver.respondByDefault(r -> Reply.status(r.bodyText().contains("\"fail\":true") ? 500 : 200));
-        api.expectOk(
-                "POST",
-                amebo + "/v1/applications",
-                AmeboApi.ADMIN,
-                AmeboApi.json(Map.of(
-                        "application",
-                        "pub",
-                        "address",
-                        "https://pub.example.com",
-                        "secret",
-                        "pub-secret-0123456789")));
-        api.expectOk(
-                "POST",
-                amebo + "/v1/applications",
-                AmeboApi.ADMIN,
-                AmeboApi.json(Map.of(
-                        "application", "sub", "address", "http://127.0.0.1:9", "secret", "sub-secret-0123456789")));
-        api.expectOk(
-                "POST",
-                amebo + "/v1/actions",
-                AmeboApi.ADMIN,
-                AmeboApi.json(Map.of(
-                        "action",
-                        "things",
-                        "application",
-                        "pub",
-                        "partitions",
-                        1,
-                        "schemata",
-                        Map.of("type", "object"))));
+        api.registerPublisherAndSubscriber(amebo, "things", 1);
         api.expectOk(
                 "POST",
                 amebo + "/v1/subscriptions",

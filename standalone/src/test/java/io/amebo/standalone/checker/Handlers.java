@@ -25,11 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Handlers implements AutoCloseable {
 
     /**
-     * The dispatchers' request timeout. Low, but not 1 s: on a 2-core machine shared with builds, a dispatcher in a
-     * JVM that has just started (the killable one, after each kill) can take over a second to make its first
-     * requests, and would count as handler failures timeouts the handler never saw.
+     * The dispatchers' request timeout. Far above the time an in-time answer takes: on a 2-core machine running three
+     * dispatchers, the services, the broker and PostgreSQL, a dispatcher's JVM (the killable one most of all) can
+     * stall for seconds, and would count as handler failures answers it received too late to read (seed
+     * 489080692558357270 saw a 200 ms answer read after 3 s).
      */
-    static final long REQUEST_TIMEOUT_MS = 3_000;
+    static final long REQUEST_TIMEOUT_MS = 5_000;
 
     /** An answer later than this still counts as in time: far below the dispatcher's request timeout. */
     static final long IN_TIME_MS = 250;

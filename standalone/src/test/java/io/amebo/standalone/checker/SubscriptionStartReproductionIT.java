@@ -64,36 +64,7 @@ class SubscriptionStartReproductionIT {
         cluster.startServices();
         cluster.addDispatcher("dispatcher", false).start();
         String amebo = cluster.servicesUrl();
-        api.expectOk(
-                "POST",
-                amebo + "/v1/applications",
-                AmeboApi.ADMIN,
-                AmeboApi.json(Map.of(
-                        "application",
-                        "pub",
-                        "address",
-                        "https://pub.example.com",
-                        "secret",
-                        "pub-secret-0123456789")));
-        api.expectOk(
-                "POST",
-                amebo + "/v1/applications",
-                AmeboApi.ADMIN,
-                AmeboApi.json(Map.of(
-                        "application", "sub", "address", "http://127.0.0.1:9", "secret", "sub-secret-0123456789")));
-        api.expectOk(
-                "POST",
-                amebo + "/v1/actions",
-                AmeboApi.ADMIN,
-                AmeboApi.json(Map.of(
-                        "action",
-                        "trickle",
-                        "application",
-                        "pub",
-                        "partitions",
-                        PARTITIONS,
-                        "schemata",
-                        Map.of("type", "object"))));
+        api.registerPublisherAndSubscriber(amebo, "trickle", PARTITIONS);
         Thread publisher = new Thread(() -> trickle(amebo), "trickle");
         publisher.start();
 
