@@ -27,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * The event topics as a log: appends through one shared idempotent producer (acks=all), and reads by position or
@@ -41,6 +42,7 @@ import reactor.core.scheduler.Schedulers;
 public final class KafkaEventLog implements AutoCloseable {
 
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration METADATA_BACKOFF = Duration.ofMillis(50);
 
     private final Producer<String, byte[]> producer;
     private final BlockingQueue<Reader> readers;
@@ -61,9 +63,24 @@ public final class KafkaEventLog implements AutoCloseable {
         this.readTimeout = readTimeout;
     }
 
-    /** Completes with the broker's ack; errors as the producer reports (timeout, buffer exhausted, ...). */
+    /**
+     * Completes with the broker's ack; errors as the producer reports (timeout, buffer exhausted, ...). A topic the
+     * producer has no metadata for yet (an action registered a moment ago, whose topic has not reached this broker's
+     * metadata) is asked again until the caller's timeout: such a send never reached the producer's buffer, so
+     * sending again cannot write the event twice.
+     */
     public Mono<RecordMetadata> append(ProducerRecord<String, byte[]> record) {
-        return Mono.fromFuture(() -> Sends.acked(producer, record));
+        return Mono.fromFuture(() -> Sends.acked(producer, record))
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, METADATA_BACKOFF)
+                        .maxBackoff(METADATA_BACKOFF.multipliedBy(10))
+                        .filter(KafkaEventLog::noMetadataYet));
+    }
+
+    /** Kafka's producer says so only in the message of its {@code TimeoutException}, before it buffers the record. */
+    private static boolean noMetadataYet(Throwable failure) {
+        return failure instanceof org.apache.kafka.common.errors.TimeoutException
+                && failure.getMessage() != null
+                && failure.getMessage().contains("not present in metadata");
     }
 
     /** The record at (topic, partition, offset), or empty when there is none (never written, or expired). */
