@@ -93,7 +93,7 @@ public final class Fixtures implements AutoCloseable {
                 new ApplicationState(
                         name,
                         address,
-                        List.of(new ApplicationState.SealedSecret(CIPHER.seal(secret), null)),
+                        List.of(new ApplicationState.SealedSecret(CIPHER.seal(secret, name), null)),
                         Instant.now()));
     }
 
@@ -121,7 +121,8 @@ public final class Fixtures implements AutoCloseable {
                         null,
                         "backward",
                         null,
-                        Instant.now()));
+                        Instant.now(),
+                        null));
     }
 
     public SubscriptionState subscription(

@@ -169,6 +169,36 @@ class EventQueryIT {
     }
 
     @Test
+    void anActionsOwnerDecidesWhoMayReadIt() {
+        String listed = SharedKafka.uniqueName("listed");
+        String listedAuth = registry.application(listed);
+        String unlisted = SharedKafka.uniqueName("unlisted");
+        String unlistedAuth = registry.application(unlisted);
+        String closed = SharedKafka.uniqueName("closed.read");
+        registry.action(closed, owner, "{\"type\":\"object\"}", "\"subscribers\":[\"%s\"]".formatted(listed));
+        String id = events.post("/v1/events", ownerAuth, "{\"action\":\"%s\",\"payload\":{}}".formatted(closed))
+                .expectStatus()
+                .isCreated()
+                .expectBody(Published.class)
+                .returnResult()
+                .getResponseBody()
+                .id();
+
+        // on the list: may read, even before subscribing; off it: may not, and may not subscribe to read
+        events.get("/v1/events/" + id, listedAuth).expectStatus().isOk();
+        events.get("/v1/events?action=" + closed, listedAuth).expectStatus().isOk();
+        events.get("/v1/events/" + id, unlistedAuth).expectStatus().isForbidden();
+        registry.post(
+                        "/v1/subscriptions",
+                        unlistedAuth,
+                        "{\"application\":\"%s\",\"subscription\":\"%s\",\"action\":\"%s\",\"handler\":\"/h\"}"
+                                .formatted(unlisted, SharedKafka.uniqueName("sneak"), closed))
+                .expectStatus()
+                .isForbidden();
+        events.get("/v1/events?action=" + closed, unlistedAuth).expectStatus().isForbidden();
+    }
+
+    @Test
     void refusesBadQueriesWith400NamingTheParameter() {
         events.get("/v1/events", ownerAuth)
                 .expectStatus()

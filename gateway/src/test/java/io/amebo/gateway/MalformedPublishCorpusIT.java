@@ -148,6 +148,8 @@ class MalformedPublishCorpusIT {
                 "{}",
                 "true",
                 "99999999999",
+                "1e400",
+                "-1e400",
                 "\"2999-01-01T00:00:00Z\"")) {
             cases.add(field(
                     "sleep_until",

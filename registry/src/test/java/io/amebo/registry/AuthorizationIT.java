@@ -274,6 +274,85 @@ class AuthorizationIT {
         api.get("/v1/applications/" + owner, ownerAuth).expectStatus().isUnauthorized();
     }
 
+    @Test
+    void anActionsOwnerDecidesWhoMaySubscribe() {
+        String listed = SharedKafka.uniqueName("listed");
+        String closed = SharedKafka.uniqueName("closed.action");
+        api.application(listed, "https://listed.example.com", "listed-secret-0123456789");
+        api.post(
+                        "/v1/actions",
+                        ownerAuth,
+                        "{\"action\":\"%s\",\"application\":\"%s\",\"schemata\":%s,\"subscribers\":[\"%s\"]}"
+                                .formatted(closed, owner, SCHEMA, listed))
+                .expectStatus()
+                .isCreated()
+                .expectBody()
+                .jsonPath("$.subscribers[0]")
+                .isEqualTo(listed);
+
+        api.post("/v1/subscriptions", otherAuth, subscription(other, closed))
+                .expectStatus()
+                .isForbidden();
+        api.post("/v1/subscriptions", Api.basic(listed, "listed-secret-0123456789"), subscription(listed, closed))
+                .expectStatus()
+                .isCreated();
+        api.post("/v1/subscriptions", ownerAuth, subscription(owner, closed))
+                .expectStatus()
+                .isCreated();
+        // an open action (the default) says so
+        api.get("/v1/actions/" + action, otherAuth)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.subscribers")
+                .isEqualTo("open");
+    }
+
+    @Test
+    void anApplicationTakenOffAnActionsSubscribersIsPausedAndCannotResume() {
+        String name = SharedKafka.uniqueName("was-allowed");
+        api.post("/v1/subscriptions", otherAuth, subscription(other, action, name))
+                .expectStatus()
+                .isCreated();
+        api.patch("/v1/actions/" + action, otherAuth, "{\"subscribers\":[]}")
+                .expectStatus()
+                .isForbidden(); // only its owner decides
+
+        api.patch("/v1/actions/" + action, ownerAuth, "{\"subscribers\":[]}")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.subscribers")
+                .isEmpty();
+
+        api.get("/v1/subscriptions/" + name, otherAuth)
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("paused")
+                .jsonPath("$.paused_reason")
+                .value(reason -> assertThat(reason.toString()).contains("no longer allows"));
+        api.patch("/v1/subscriptions/" + name, otherAuth, "{\"status\":\"active\"}")
+                .expectStatus()
+                .isForbidden();
+        api.patch("/v1/actions/" + action, ownerAuth, "{\"subscribers\":\"open\"}")
+                .expectStatus()
+                .isOk();
+        api.patch("/v1/subscriptions/" + name, otherAuth, "{\"status\":\"active\"}")
+                .expectStatus()
+                .isOk();
+    }
+
+    private static String subscription(String application, String action) {
+        return subscription(application, action, SharedKafka.uniqueName("sub"));
+    }
+
+    private static String subscription(String application, String action, String name) {
+        return "{\"application\":\"%s\",\"subscription\":\"%s\",\"action\":\"%s\",\"handler\":\"https://x.example.com/h\"}"
+                .formatted(application, name, action);
+    }
+
     private String tokenOf(String body) {
         return api.post("/v1/tokens", null, body)
                 .expectStatus()

@@ -144,7 +144,7 @@ class RegistryEndpointsIT {
                 .isEqualTo(2)
                 .jsonPath("$.versions.length()")
                 .isEqualTo(2)
-                .jsonPath("$.subscribers")
+                .jsonPath("$.subscription_count")
                 .isEqualTo(0);
         api.get("/v1/actions/" + action + "/schemata/1", auth)
                 .expectStatus()
@@ -229,7 +229,7 @@ class RegistryEndpointsIT {
                 .isEqualTo(1);
         api.get("/v1/actions/" + action, auth)
                 .expectBody()
-                .jsonPath("$.subscribers")
+                .jsonPath("$.subscription_count")
                 .isEqualTo(1);
 
         api.delete("/v1/applications/" + app, auth).expectStatus().isEqualTo(409);

@@ -10,10 +10,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A real PostgreSQL (zonky: binaries from Maven jars) keeping its data under the data directory, never wiped: a
- * restart finds everything where it was left. The database {@code amebo} is created on first start.
+ * restart finds everything where it was left. The database {@code amebo} is created on first start. zonky leaves
+ * every local user in without a password (trust); here the superuser gets {@code password} and every connection,
+ * over TCP or the socket, must give it (scram-sha-256), so another user of the machine cannot walk in.
  */
 final class EmbeddedDatabase implements AutoCloseable {
 
@@ -26,7 +29,7 @@ final class EmbeddedDatabase implements AutoCloseable {
         this.server = server;
     }
 
-    static EmbeddedDatabase start(Path directory, int port) {
+    static EmbeddedDatabase start(Path directory, int port, String password) {
         try {
             Files.createDirectories(directory);
             EmbeddedPostgres server = EmbeddedPostgres.builder()
@@ -40,6 +43,7 @@ final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
+                    .setConnectConfig("password", password)
                     .start();
             try (Connection c = server.getPostgresDatabase().getConnection();
                     Statement s = c.createStatement();
@@ -48,11 +52,32 @@ final class EmbeddedDatabase implements AutoCloseable {
                     s.execute("CREATE DATABASE " + DATABASE);
                 }
             }
+            requirePassword(server, directory, password);
             return new EmbeddedDatabase(server);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + directory, e);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the amebo database", e);
+        }
+    }
+
+    /** Sets the superuser's password and makes every connection give one (once; later starts find it done). */
+    private static void requirePassword(EmbeddedPostgres server, Path directory, String password)
+            throws SQLException, IOException {
+        Path hba = directory.resolve("pg_hba.conf");
+        List<String> rules = Files.readAllLines(hba);
+        List<String> secured = rules.stream()
+                .map(line -> line.startsWith("#") ? line : line.replaceAll("\\btrust\\b", "scram-sha-256"))
+                .toList();
+        if (secured.equals(rules)) {
+            return; // done on an earlier start
+        }
+        try (Connection c = server.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
+            // the password is ours (hex); a literal is the only way to hand it to ALTER ROLE
+            s.execute("ALTER ROLE " + USER + " PASSWORD '" + password.replace("'", "''") + "'");
+            Files.write(hba, secured);
+            s.execute("SELECT pg_reload_conf()");
         }
     }
 

@@ -97,9 +97,13 @@ public class StandaloneApplication {
         }
         EmbeddedDatabase database = null;
         if (!env.containsKey("SPRING_R2DBC_URL")) {
+            Secret password = secret(
+                    env, "AMEBO_POSTGRES_PASSWORD", data.resolve("postgres-password"), StandaloneApplication::token);
             try {
                 database = EmbeddedDatabase.start(
-                        data.resolve("postgres"), Integer.parseInt(env.getOrDefault("AMEBO_POSTGRES_PORT", "25432")));
+                        data.resolve("postgres"),
+                        Integer.parseInt(env.getOrDefault("AMEBO_POSTGRES_PORT", "25432")),
+                        password.value());
             } catch (RuntimeException e) {
                 closeQuietly(kafka);
                 throw e;
@@ -107,10 +111,10 @@ public class StandaloneApplication {
             String hostPort = "localhost:" + database.port() + "/" + EmbeddedDatabase.DATABASE;
             properties.put("spring.r2dbc.url", "r2dbc:postgresql://" + hostPort);
             properties.put("spring.r2dbc.username", EmbeddedDatabase.USER);
-            properties.put("spring.r2dbc.password", "");
+            properties.put("spring.r2dbc.password", password.value());
             properties.put("spring.flyway.url", "jdbc:postgresql://" + hostPort);
             properties.put("spring.flyway.user", EmbeddedDatabase.USER);
-            properties.put("spring.flyway.password", "");
+            properties.put("spring.flyway.password", password.value());
         }
         Secret admin = secret(env, "AMEBO_ADMIN_TOKEN", data.resolve("admin-token"), StandaloneApplication::token);
         Secret master = secret(env, "AMEBO_AUTH_MASTER_KEY", data.resolve("master-key"), SecretCipher::generateKey);

@@ -35,6 +35,8 @@ class StandaloneIT {
     @TempDir
     Path data;
 
+    private int postgresPort;
+
     private final WebhookReceiver receiver = WebhookReceiver.start();
     private StandaloneApplication.Standalone standalone;
 
@@ -48,14 +50,17 @@ class StandaloneIT {
 
     @Test
     void runsTheSeedFlowAndPicksUpWhereItStoppedAfterARestart() throws Exception {
+        postgresPort = freePort();
         Map<String, String> env = Map.of(
                 "AMEBO_DATA_DIR", data.toString(),
                 "SERVER_PORT", String.valueOf(freePort()),
                 "AMEBO_KAFKA_PORT", String.valueOf(freePort()),
                 "AMEBO_KAFKA_CONTROLLER_PORT", String.valueOf(freePort()),
-                "AMEBO_POSTGRES_PORT", String.valueOf(freePort()));
+                "AMEBO_POSTGRES_PORT", String.valueOf(postgresPort));
         standalone = StandaloneApplication.start(env);
         String admin = "Bearer " + Files.readString(data.resolve("admin-token")).trim();
+        assertOnlyThePasswordOpensTheDatabase(
+                Files.readString(data.resolve("postgres-password")).trim());
         WebTestClient http = client(standalone.port());
         http.get()
                 .uri("/health/ready")
@@ -140,6 +145,22 @@ class StandaloneIT {
                 {"action": "user.created",
                  "payload": {"user_id": "%s", "email": "%s@example.com", "name": "Ada", "plan": "premium"}}""".formatted(user, user)));
         return body.path("id").asString();
+    }
+
+    /** The embedded PostgreSQL wants the password kept in the data directory; without it, nobody gets in. */
+    private void assertOnlyThePasswordOpensTheDatabase(String password) throws Exception {
+        String url = "jdbc:postgresql://localhost:" + postgresPort + "/amebo";
+        try (var c = java.sql.DriverManager.getConnection(url, "postgres", password)) {
+            assertThat(c.isValid(5)).isTrue();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> java.sql.DriverManager.getConnection(url, "postgres", "")
+                                .close())
+                .isInstanceOf(java.sql.SQLException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> java.sql.DriverManager.getConnection(url, "postgres", "wrong-password")
+                                .close())
+                .isInstanceOf(java.sql.SQLException.class);
     }
 
     private static void assertDelivered(Received request, String id, String user) {

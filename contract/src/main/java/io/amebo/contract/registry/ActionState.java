@@ -2,6 +2,7 @@ package io.amebo.contract.registry;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
+import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -9,6 +10,8 @@ import tools.jackson.databind.JsonNode;
  *
  * @param retention the topic's retention as ISO-8601 duration, or {@code forever}
  * @param partitionKey a JSON pointer into the payload whose value keys the record, or null
+ * @param subscribers the applications the owner allows to subscribe (and so to read its events), or null when any
+ *     application may ({@code "open"}, the default)
  */
 public record ActionState(
         String action,
@@ -21,4 +24,15 @@ public record ActionState(
         @JsonProperty("partition_key") String partitionKey,
         String compatibility,
         String description,
-        Instant timestamped) {}
+        Instant timestamped,
+        List<String> subscribers) {
+
+    public ActionState {
+        subscribers = subscribers == null ? null : List.copyOf(subscribers);
+    }
+
+    /** Whether {@code application} may subscribe to this action: its owner always, others as {@code subscribers} say. */
+    public boolean allowsSubscriber(String application) {
+        return subscribers == null || application.equals(this.application) || subscribers.contains(application);
+    }
+}

@@ -215,7 +215,9 @@ public final class Deliverer {
         if (keys == null || !keys.sealed().equals(usable)) {
             keys = new Keys(
                     usable,
-                    WebhookSignatures.of(usable.stream().map(cipher::open).toList()));
+                    WebhookSignatures.of(usable.stream()
+                            .map(secret -> cipher.open(secret, app.application()))
+                            .toList()));
             signingKeys.put(app.application(), keys);
         }
         return keys.signatures();

@@ -4,7 +4,6 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
 
 import io.amebo.contract.EventId;
-import io.amebo.contract.Problem.FieldError;
 import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.dispatcher.core.DeliveryOutcome;
 import io.amebo.dispatcher.delivery.DeliveryExecutor;
@@ -38,6 +37,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.function.Tuples;
 
 /**
  * The delivery log over HTTP (DESIGN §4.2): {@code GET /v1/gists}, {@code POST /v1/regists/{gist}} (redeliver one
@@ -54,6 +54,7 @@ public final class GistRoutes {
     private final JsonBodies bodies;
     private final GistLog gists;
     private final RegistryView view;
+    private final SubscriptionAccess access;
     private final DeliveryExecutor executor;
     private final Supplier<Consumer<String, byte[]>> readers;
 
@@ -68,6 +69,7 @@ public final class GistRoutes {
         this.bodies = bodies;
         this.gists = gists;
         this.view = view;
+        this.access = new SubscriptionAccess(view);
         this.executor = executor;
         this.readers = readers;
     }
@@ -90,13 +92,8 @@ public final class GistRoutes {
     Mono<ServerResponse> list(ServerRequest request) {
         int page = QueryParams.number(request, "page", 1, 1_000_000, 1);
         int size = QueryParams.number(request, "pagination", 1, 100, 15);
-        Optional<String> status = request.queryParam("status");
-        if (status.isPresent()
-                && !List.of("pending", "delivered", "failed", "dead").contains(status.get())) {
-            throw ProblemException.badRequest(
-                    "status must be pending, delivered, failed or dead",
-                    List.of(new FieldError("/status", "must be pending, delivered, failed or dead")));
-        }
+        Optional<String> status =
+                QueryParams.oneOf(request, "status", List.of("pending", "delivered", "failed", "dead"));
         return principal(request)
                 .map(principal -> new GistLog.Query(
                         request.queryParam("subscription").orElse(null),
@@ -118,22 +115,22 @@ public final class GistRoutes {
     }
 
     Mono<ServerResponse> redeliverOne(ServerRequest request) {
-        UUID id;
-        try {
-            id = UUID.fromString(request.pathVariable("gist"));
-        } catch (IllegalArgumentException e) {
-            return Mono.error(ProblemException.notFound("no delivery " + request.pathVariable("gist")));
-        }
+        // who asks first: a caller that is not signed in learns nothing, not even whether the delivery exists
         return principal(request)
-                .zipWith(gists.find(id).switchIfEmpty(Mono.error(() -> ProblemException.notFound("no delivery " + id))))
+                .flatMap(principal -> gists.find(gistId(request.pathVariable("gist")))
+                        .switchIfEmpty(Mono.error(
+                                () -> ProblemException.notFound("no delivery " + request.pathVariable("gist"))))
+                        .map(gist -> Tuples.of(principal, gist)))
                 .flatMap(t -> {
                     Gist gist = t.getT2();
-                    SubscriptionState subscription = ownedSubscription(t.getT1(), gist.subscription());
+                    SubscriptionState subscription =
+                            access.owned(t.getT1(), gist.subscription(), "redeliver its events");
                     if (!gist.subscriptionId().isEmpty()
                             && !gist.subscriptionId().equals(subscription.identity())) {
                         // an earlier subscription's delivery: its name now belongs to another subscription
-                        throw ProblemException.notFound("no delivery " + id);
+                        throw ProblemException.notFound("no delivery " + gist.id());
                     }
+                    access.readableAction(subscription);
                     return event(gist.eventId())
                             .flatMap(event -> executor.redeliver(subscription, event, gist.attempts() + 1))
                             .map(outcome -> answer(gist, outcome));
@@ -146,8 +143,9 @@ public final class GistRoutes {
     Mono<ServerResponse> redeliverMany(ServerRequest request) {
         String name = request.pathVariable("name");
         return principal(request)
-                .map(principal -> ownedSubscription(principal, name))
-                .zipWith(bodies.object(request).map(body -> {
+                .map(principal -> access.owned(principal, name, "redeliver its events"))
+                .doOnNext(access::readableAction)
+                .zipWhen(subscription -> bodies.object(request).map(body -> {
                     io.amebo.platform.web.FieldReader fields =
                             new io.amebo.platform.web.FieldReader(body, REDELIVER_FIELDS);
                     String status = fields.optionalString("status", 20).orElse("dead");
@@ -168,6 +166,14 @@ public final class GistRoutes {
                         .bodyValue(Map.of("subscription", name, "requeued", n)));
     }
 
+    private static UUID gistId(String text) {
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("no delivery " + text);
+        }
+    }
+
     private Mono<Principal> principal(ServerRequest request) {
         return authenticator.authenticate(request.headers().firstHeader(HttpHeaders.AUTHORIZATION));
     }
@@ -181,15 +187,6 @@ public final class GistRoutes {
 
     private static GistLog.SubscriptionRef ref(SubscriptionState subscription) {
         return new GistLog.SubscriptionRef(subscription.subscription(), subscription.identity());
-    }
-
-    private SubscriptionState ownedSubscription(Principal principal, String name) {
-        SubscriptionState subscription =
-                view.subscription(name).orElseThrow(() -> ProblemException.notFound("no subscription named " + name));
-        if (!principal.mayActAs(subscription.application())) {
-            throw ProblemException.forbidden("only the subscriber and the admin may redeliver its events");
-        }
-        return subscription;
     }
 
     /** Reads one event back from its topic, by the id its deliveries carry. */

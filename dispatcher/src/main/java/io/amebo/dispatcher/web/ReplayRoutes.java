@@ -34,13 +34,13 @@ public final class ReplayRoutes {
 
     private final Authenticator authenticator;
     private final JsonBodies bodies;
-    private final RegistryView view;
+    private final SubscriptionAccess access;
     private final ReplayRunner replays;
 
     private ReplayRoutes(Authenticator authenticator, JsonBodies bodies, RegistryView view, ReplayRunner replays) {
         this.authenticator = authenticator;
         this.bodies = bodies;
-        this.view = view;
+        this.access = new SubscriptionAccess(view);
         this.replays = replays;
     }
 
@@ -58,12 +58,11 @@ public final class ReplayRoutes {
     Mono<ServerResponse> start(ServerRequest request) {
         String name = request.pathVariable("name");
         return principal(request)
-                .map(principal -> owned(principal, name))
-                .zipWith(bodies.object(request).map(ReplayRoutes::window))
+                .map(principal -> access.owned(principal, name, "replay its events"))
+                .zipWhen(subscription -> bodies.object(request).map(ReplayRoutes::window))
                 .map(t -> {
                     SubscriptionState subscription = t.getT1();
-                    ActionState action = view.action(subscription.action())
-                            .orElseThrow(() -> ProblemException.notFound("the subscription's action is gone"));
+                    ActionState action = access.readableAction(subscription);
                     return replays.start(
                             subscription,
                             action.topic(),
@@ -80,7 +79,7 @@ public final class ReplayRoutes {
     Mono<ServerResponse> progress(ServerRequest request) {
         String name = request.pathVariable("name");
         return principal(request)
-                .map(principal -> owned(principal, name))
+                .map(principal -> access.owned(principal, name, "see its replays"))
                 .map(subscription -> replays.find(subscription, request.pathVariable("replay"))
                         .orElseThrow(() -> ProblemException.notFound("no such replay of " + name)))
                 .flatMap(replay -> ServerResponse.ok()
@@ -115,14 +114,5 @@ public final class ReplayRoutes {
 
     private Mono<Principal> principal(ServerRequest request) {
         return authenticator.authenticate(request.headers().firstHeader(HttpHeaders.AUTHORIZATION));
-    }
-
-    private SubscriptionState owned(Principal principal, String name) {
-        SubscriptionState subscription =
-                view.subscription(name).orElseThrow(() -> ProblemException.notFound("no subscription named " + name));
-        if (!principal.mayActAs(subscription.application())) {
-            throw ProblemException.forbidden("only the subscriber and the admin may replay its events");
-        }
-        return subscription;
     }
 }

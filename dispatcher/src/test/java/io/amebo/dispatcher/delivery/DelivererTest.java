@@ -72,7 +72,8 @@ class DelivererTest {
                 StubRegistryView.of(new ApplicationState(
                         "subscriber",
                         receiver.url("/"),
-                        List.of(new ApplicationState.SealedSecret(CIPHER.seal("subscriber-secret-0123"), null)),
+                        List.of(new ApplicationState.SealedSecret(
+                                CIPHER.seal("subscriber-secret-0123", "subscriber"), null)),
                         Instant.now())),
                 CIPHER,
                 sender,

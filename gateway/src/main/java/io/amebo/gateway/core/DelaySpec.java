@@ -37,6 +37,9 @@ public final class DelaySpec {
             return Parsed.none();
         }
         if (value.isNumber()) {
+            if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
+                return Parsed.invalid("must be at most " + MAX_DELAY.toSeconds() + " seconds (a year)");
+            }
             BigDecimal seconds = value.decimalValue();
             if (seconds.signum() < 0) {
                 return Parsed.invalid("must not be negative");

@@ -162,14 +162,20 @@ final class QueryHandler {
         return authenticator.authenticate(request.headers().firstHeader(HttpHeaders.AUTHORIZATION));
     }
 
-    /** The action, if {@code principal} may read its events: the admin, the owner, or a subscriber. */
+    /**
+     * The action, if {@code principal} may read its events (DESIGN §4.1): the admin, the owner, or a subscriber the
+     * owner allows: for an action with a {@code subscribers} list, an application on it; for an open one, an
+     * application with a subscription to it.
+     */
     private Mono<ActionState> readable(Principal principal, String actionName) {
         return registry.action(actionName).map(found -> {
             ActionState action = found.orElseThrow(() -> ProblemException.notFound("no action named " + actionName));
             boolean allowed = principal.mayActAs(action.application())
                     || principal instanceof Principal.Application app
-                            && registry.view().subscriptionsOf(actionName).stream()
-                                    .anyMatch(s -> s.application().equals(app.name()));
+                            && action.allowsSubscriber(app.name())
+                            && (action.subscribers() != null
+                                    || registry.view().subscriptionsOf(actionName).stream()
+                                            .anyMatch(s -> s.application().equals(app.name())));
             if (!allowed) {
                 throw ProblemException.forbidden(
                         "only the owner of " + actionName + ", its subscribers and the admin may read its events");

@@ -29,8 +29,9 @@ class DelaySpecTest {
 
     @Test
     void refusesNegativeHugeAndUnreadableDelays() {
-        for (String bad :
-                new String[] {"-1", "99999999999", "\"tomorrow\"", "[]", "true", "\"2999-01-01T00:00:00Z\""}) {
+        for (String bad : new String[] {
+            "-1", "99999999999", "1e400", "-1e400", "\"tomorrow\"", "[]", "true", "\"2999-01-01T00:00:00Z\""
+        }) {
             assertThat(parse(bad).problem()).as(bad).isPresent();
         }
     }

@@ -21,11 +21,13 @@ public final class Authenticator {
     private final byte[] adminToken;
     private final TokenService tokens;
     private final ApplicationSecrets secrets;
+    private final LoginThrottle throttle;
 
-    public Authenticator(String adminToken, TokenService tokens, ApplicationSecrets secrets) {
+    public Authenticator(String adminToken, TokenService tokens, ApplicationSecrets secrets, LoginThrottle throttle) {
         this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
         this.tokens = tokens;
         this.secrets = secrets;
+        this.throttle = throttle;
     }
 
     /** The principal, or a 401 problem. */
@@ -45,10 +47,28 @@ public final class Authenticator {
         };
     }
 
-    /** Which of {@code application}'s usable secrets {@code secret} is, if any. */
+    /**
+     * Which of {@code application}'s usable secrets {@code secret} is, if any. A wrong one is counted: past the
+     * {@link LoginThrottle}'s limit the application's logins answer 429 for a while, right secret or not.
+     */
     public Mono<Optional<Credential>> checkSecret(String application, String secret) {
+        if (throttle.locked(application)) {
+            return Mono.error(ProblemException.tooManyRequests("too many wrong secrets for " + application
+                    + "; try again in " + throttle.window().toSeconds() + " s"));
+        }
         byte[] presented = secret.getBytes(StandardCharsets.UTF_8);
-        return secrets.secretsOf(application).map(known -> matching(known, presented));
+        return secrets.secretsOf(application).map(known -> {
+            Optional<Credential> match = matching(known, presented);
+            if (match.isEmpty()) {
+                throttle.failed(application);
+            }
+            return match;
+        });
+    }
+
+    /** Whether another token may be issued to {@code application} now. */
+    public boolean mayIssueToken(String application) {
+        return throttle.mayIssueToken(application);
     }
 
     private Mono<Principal> bearer(String token) {

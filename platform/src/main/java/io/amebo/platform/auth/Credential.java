@@ -19,7 +19,8 @@ public record Credential(String secret, String generation, boolean current) {
     public static List<Credential> of(ApplicationState app, SecretCipher cipher, Instant now) {
         return app.secrets().stream()
                 .filter(s -> s.until() == null || s.until().isAfter(now))
-                .map(s -> new Credential(cipher.open(s.sealed()), generationOf(s.sealed()), s.until() == null))
+                .map(s -> new Credential(
+                        cipher.open(s.sealed(), app.application()), generationOf(s.sealed()), s.until() == null))
                 .toList();
     }
 

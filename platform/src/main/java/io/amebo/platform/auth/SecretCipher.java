@@ -13,11 +13,15 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Encrypts application secrets at rest and on the registry changelog. Secrets sign webhooks, so they must be
  * recoverable and cannot be one-way hashed; they are sealed with AES-256-GCM under the configured master key
- * instead. Sealed form: {@code v1.<base64url(nonce(12) | ciphertext | tag(16))>}. Thread-safe.
+ * instead. Sealed form: {@code v2.<base64url(nonce(12) | ciphertext | tag(16))>}, with the application's name as
+ * authenticated data, so a sealed secret copied into another application's record does not open there. Secrets
+ * sealed before that ({@code v1.}, no authenticated data) still open, for any application; the registry re-seals
+ * them at startup. Thread-safe.
  */
 public final class SecretCipher {
 
-    private static final String VERSION = "v1.";
+    private static final String BOUND = "v2.";
+    private static final String UNBOUND = "v1.";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
@@ -58,34 +62,48 @@ public final class SecretCipher {
         return Base64.getEncoder().encodeToString(bytes);
     }
 
-    public String seal(String secret) {
+    /** Seals {@code application}'s secret: it opens only for {@code application}. */
+    public String seal(String secret, String application) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(application.getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
             byte[] out = ByteBuffer.allocate(NONCE_BYTES + sealed.length)
                     .put(nonce)
                     .put(sealed)
                     .array();
-            return VERSION + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+            return BOUND + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available in this JVM", e);
         }
     }
 
+    /** Whether {@code sealed} was sealed before secrets were bound to their application. */
+    public static boolean isUnbound(String sealed) {
+        return sealed != null && sealed.startsWith(UNBOUND);
+    }
+
     /**
-     * @throws IllegalArgumentException when the text was not sealed by this master key (wrong key, or tampered)
+     * Opens {@code application}'s sealed secret.
+     *
+     * @throws IllegalArgumentException when the text was not sealed by this master key for this application (wrong
+     *     key, another application's secret, or tampered)
      */
-    public String open(String sealed) {
-        if (sealed == null || !sealed.startsWith(VERSION)) {
+    public String open(String sealed, String application) {
+        boolean bound = sealed != null && sealed.startsWith(BOUND);
+        if (!bound && !isUnbound(sealed)) {
             throw new IllegalArgumentException("not a sealed secret");
         }
         try {
-            byte[] bytes = Base64.getUrlDecoder().decode(sealed.substring(VERSION.length()));
+            byte[] bytes = Base64.getUrlDecoder().decode(sealed.substring(BOUND.length()));
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE_BYTES));
+            if (bound) {
+                cipher.updateAAD(application.getBytes(StandardCharsets.UTF_8));
+            }
             byte[] plain = cipher.doFinal(bytes, NONCE_BYTES, bytes.length - NONCE_BYTES);
             return new String(plain, StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {

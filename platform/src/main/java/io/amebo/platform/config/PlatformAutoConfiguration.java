@@ -3,11 +3,13 @@ package io.amebo.platform.config;
 import io.amebo.contract.KafkaNames;
 import io.amebo.platform.auth.ApplicationSecrets;
 import io.amebo.platform.auth.Authenticator;
+import io.amebo.platform.auth.LoginThrottle;
 import io.amebo.platform.auth.SecretCipher;
 import io.amebo.platform.auth.TokenService;
 import io.amebo.platform.health.KafkaHealthIndicator;
 import io.amebo.platform.web.JsonBodies;
 import io.amebo.platform.web.ProblemRendering;
+import io.amebo.platform.web.RequestTargetCheck;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -64,7 +66,11 @@ public class PlatformAutoConfiguration {
     @ConditionalOnBean(ApplicationSecrets.class)
     @ConditionalOnMissingBean
     Authenticator authenticator(AuthProperties properties, TokenService tokens, ApplicationSecrets secrets) {
-        return new Authenticator(properties.adminToken(), tokens, secrets);
+        return new Authenticator(
+                properties.adminToken(),
+                tokens,
+                secrets,
+                new LoginThrottle(properties.loginFailures(), properties.tokensPerWindow(), properties.loginWindow()));
     }
 
     /** Only where Spring Boot's Jackson auto-configuration provides none. */
@@ -88,6 +94,12 @@ public class PlatformAutoConfiguration {
     @ConditionalOnMissingBean
     JsonBodies jsonBodies(JsonMapper json) {
         return new JsonBodies(json);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RequestTargetCheck requestTargetCheck() {
+        return new RequestTargetCheck();
     }
 
     /** Ahead of Boot's own error handler (order -1), so every error is a problem. */

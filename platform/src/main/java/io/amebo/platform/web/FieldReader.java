@@ -53,7 +53,32 @@ public final class FieldReader {
             errors.add(new FieldError(pointer(name), "must be at most " + maxLength + " characters"));
             return Optional.empty();
         }
+        Optional<String> unstorable = checkStorable(text);
+        if (unstorable.isPresent()) {
+            errors.add(new FieldError(pointer(name), unstorable.get()));
+            return Optional.empty();
+        }
         return Optional.of(text);
+    }
+
+    /**
+     * Why {@code text} cannot be stored and sent on as it is, or empty when it can: a NUL character (PostgreSQL's
+     * text cannot hold one, and no name, address or description needs one) or half of a surrogate pair (no UTF-8
+     * encoding exists for it).
+     */
+    public static Optional<String> checkStorable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) {
+                return Optional.of("must not contain NUL characters");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return Optional.of("must not contain unpaired surrogate characters (it would not be valid UTF-8)");
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<Integer> optionalInt(String name, int min, int max) {

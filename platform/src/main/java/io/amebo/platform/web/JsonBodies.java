@@ -1,23 +1,29 @@
 package io.amebo.platform.web;
 
+import io.amebo.contract.Problem.FieldError;
+import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads JSON request bodies strictly: {@code application/json} (any parameters, any {@code +json} suffix) or 415;
- * well-formed UTF-8 JSON or 400 saying where it broke; a body larger than the codec limit is a 413 (see
- * {@link ProblemRendering}).
+ * Reads JSON request bodies strictly: {@code application/json} (any {@code +json} suffix, no charset but UTF-8) or
+ * 415; well-formed UTF-8 JSON (RFC 8259 §8.1: no UTF-16 or UTF-32) with no member given twice, or 400 saying where
+ * it broke; a body larger than the codec limit is a 413 (see {@link ProblemRendering}).
  */
 public final class JsonBodies {
 
-    private final JsonMapper json;
+    private final ObjectReader json;
 
     public JsonBodies(JsonMapper json) {
-        this.json = json;
+        // a member given twice is refused rather than the last one silently winning over what a reader saw first
+        this.json = json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
     /** The body as a JSON object. */
@@ -36,15 +42,39 @@ public final class JsonBodies {
     }
 
     public JsonNode parse(byte[] body) {
+        if (notUtf8(body)) {
+            throw ProblemException.badRequest("the request body must be UTF-8 JSON (this looks like UTF-16 or UTF-32)");
+        }
         try {
             JsonNode node = json.readTree(body);
             if (node == null || node.isMissingNode()) {
                 throw ProblemException.badRequest("the request body is empty");
             }
             return node;
+        } catch (StreamReadException e) {
+            String message = "the request body is not valid JSON: " + e.getOriginalMessage();
+            if (e.getOriginalMessage().startsWith("Duplicate ") && e.processor() != null) {
+                // name the member given twice, where it is
+                String pointer =
+                        e.processor().streamReadContext().pathAsPointer().toString();
+                throw ProblemException.badRequest(message, List.of(new FieldError(pointer, "is given twice")));
+            }
+            throw ProblemException.badRequest(message);
         } catch (JacksonException e) {
             throw ProblemException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * JSON text starts with an ASCII character, so a NUL among its first two bytes (or a UTF-16 byte order mark)
+     * means UTF-16 or UTF-32, which Jackson would otherwise detect and accept.
+     */
+    private static boolean notUtf8(byte[] body) {
+        return body.length >= 2
+                && (body[0] == 0
+                        || body[1] == 0
+                        || (body[0] & 0xFF) == 0xFE && (body[1] & 0xFF) == 0xFF
+                        || (body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xFE);
     }
 
     private static JsonNode requireObject(JsonNode node) {
@@ -64,6 +94,11 @@ public final class JsonBodies {
         if (!json) {
             throw ProblemException.unsupportedMediaType(
                     "send the body as application/json, not " + type.getType() + "/" + type.getSubtype());
+        }
+        String charset = type.getParameter("charset");
+        if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
+            throw ProblemException.unsupportedMediaType(
+                    "send the body as UTF-8 JSON, not " + charset + " (RFC 8259 §8.1)");
         }
     }
 }

@@ -8,6 +8,7 @@ import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
@@ -65,6 +66,11 @@ public final class ProblemRendering implements WebExceptionHandler {
         }
         if (failure instanceof ResponseStatusException status) {
             return fromStatus(status);
+        }
+        if (failure instanceof InvalidMediaTypeException invalid) {
+            return ProblemException.unsupportedMediaType(
+                            "the Content-Type header is not a media type: " + invalid.getMediaType())
+                    .problem();
         }
         if (failure instanceof DecodingException) {
             return ProblemException.badRequest("the request body could not be read")

@@ -40,6 +40,15 @@ public final class QueryParams {
         throw invalid(name, "must be a whole number from " + min + " to " + max);
     }
 
+    /** One of {@code allowed}, or empty when the parameter is absent; anything else is a 400 naming it. */
+    public static Optional<String> oneOf(ServerRequest request, String name, List<String> allowed) {
+        Optional<String> value = request.queryParam(name);
+        if (value.isPresent() && !allowed.contains(value.get())) {
+            throw invalid(name, "must be one of " + String.join(", ", allowed));
+        }
+        return value;
+    }
+
     private static ProblemException invalid(String name, String problem) {
         return ProblemException.badRequest(name + " " + problem, List.of(new FieldError("/" + name, problem)));
     }

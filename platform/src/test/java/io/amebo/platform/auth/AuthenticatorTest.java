@@ -25,7 +25,11 @@ class AuthenticatorTest {
     private final Map<String, List<Credential>> secrets =
             new java.util.concurrent.ConcurrentHashMap<>(Map.of("user-service", List.of(CURRENT, PREVIOUS)));
     private final Authenticator authenticator =
-            new Authenticator(ADMIN, tokens, application -> Mono.just(secrets.getOrDefault(application, List.of())));
+            new Authenticator(ADMIN, tokens, this::secretsOf, new LoginThrottle(3, 2, Duration.ofMinutes(1)));
+
+    private Mono<List<Credential>> secretsOf(String application) {
+        return Mono.just(secrets.getOrDefault(application, List.of()));
+    }
 
     @Test
     void recognisesTheAdminToken() {
@@ -111,6 +115,27 @@ class AuthenticatorTest {
                     .expectErrorMatches(e -> e instanceof ProblemException p && p.status() == 401)
                     .verify();
         }
+    }
+
+    @Test
+    void afterTooManyWrongSecretsAnApplicationsLoginsAnswer429EvenWithTheRightOne() {
+        for (int i = 0; i < 3; i++) {
+            StepVerifier.create(authenticator.authenticate(basic("user-service", "guess-" + i + "-0123456789")))
+                    .expectErrorMatches(e -> e instanceof ProblemException p && p.status() == 401)
+                    .verify();
+        }
+
+        StepVerifier.create(authenticator.authenticate(basic("user-service", "new-secret-0123456789")))
+                .expectErrorMatches(e -> e instanceof ProblemException p && p.status() == 429)
+                .verify();
+        assertThat(authenticator.mayIssueToken("other-service")).isTrue(); // another application is not held up
+    }
+
+    @Test
+    void issuesOnlySoManyTokensPerApplicationPerWindow() {
+        assertThat(authenticator.mayIssueToken("user-service")).isTrue();
+        assertThat(authenticator.mayIssueToken("user-service")).isTrue();
+        assertThat(authenticator.mayIssueToken("user-service")).isFalse();
     }
 
     private static String basic(String application, String secret) {

@@ -17,6 +17,7 @@ import io.amebo.registry.kafka.ChangelogRelay;
 import io.amebo.registry.kafka.KafkaTopicAdmin;
 import io.amebo.registry.kafka.LogAppendTimeMigration;
 import io.amebo.registry.store.RegistryRepository;
+import io.amebo.registry.store.SecretResealing;
 import io.amebo.registry.web.RegistryRoutes;
 import java.time.Clock;
 import java.util.List;
@@ -96,6 +97,15 @@ public class RegistryAutoConfiguration {
     }
 
     @Bean
+    SecretResealing secretResealing(
+            RegistryRepository repository,
+            TransactionalOperator registryTransactions,
+            SecretCipher cipher,
+            ChangelogRelay changelogRelay) {
+        return new SecretResealing(repository, registryTransactions, cipher, changelogRelay::wakeUp);
+    }
+
+    @Bean
     LogAppendTimeMigration logAppendTimeMigration(RegistryRepository repository, KafkaTopicAdmin topics) {
         return new LogAppendTimeMigration(repository, topics);
     }
@@ -164,6 +174,8 @@ public class RegistryAutoConfiguration {
                 properties.partitions(),
                 Retention.of(properties.retention()),
                 properties.maxRetries(),
-                properties.allowPrivateAddresses()));
+                properties.allowPrivateAddresses(),
+                properties.maxPartitions(),
+                properties.maxActionsPerApplication()));
     }
 }

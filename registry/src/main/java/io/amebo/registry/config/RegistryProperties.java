@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  *     (the standalone and tests turn it on)
  * @param kafkaTimeout how long a topic creation may take before the request answers 503; default 10 s
  * @param changelogInterval how often the outbox is checked besides after each change; default 250 ms
+ * @param maxPartitions the most partitions an action's topic may ask for; default 64
+ * @param maxActionsPerApplication the most actions one application may own; default 500
  */
 @Validated
 @ConfigurationProperties("amebo.registry")
@@ -29,4 +31,6 @@ public record RegistryProperties(
         @DefaultValue("5") @Min(1) @Max(10_000) int maxRetries,
         @DefaultValue("false") boolean allowPrivateAddresses,
         @DefaultValue("10s") @NotNull Duration kafkaTimeout,
-        @DefaultValue("250ms") @NotNull Duration changelogInterval) {}
+        @DefaultValue("250ms") @NotNull Duration changelogInterval,
+        @DefaultValue("64") @Min(1) @Max(10_000) int maxPartitions,
+        @DefaultValue("500") @Min(1) @Max(1_000_000) int maxActionsPerApplication) {}

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
@@ -107,6 +108,33 @@ public final class RegistryRepository {
                 .then();
     }
 
+    /** An application's sealed secrets as stored. */
+    public record SealedSecrets(String application, String current, String previous) {}
+
+    /** Applications with a secret sealed before secrets were bound to their application ({@code v1.}). */
+    public Flux<SealedSecrets> unboundSecrets() {
+        return db.sql("SELECT name, secret_sealed, previous_secret_sealed FROM applications"
+                        + " WHERE secret_sealed LIKE 'v1.%' OR previous_secret_sealed LIKE 'v1.%'")
+                .map(row -> new SealedSecrets(
+                        row.get("name", String.class),
+                        row.get("secret_sealed", String.class),
+                        row.get("previous_secret_sealed", String.class)))
+                .all();
+    }
+
+    /** Replaces {@code was} by {@code now}, if the application's secrets are still {@code was}; the rows changed. */
+    public Mono<Long> replaceSealedSecrets(SealedSecrets was, SealedSecrets now) {
+        GenericExecuteSpec update = db.sql("UPDATE applications SET secret_sealed = :current,"
+                        + " previous_secret_sealed = :previous WHERE name = :name AND secret_sealed = :wasCurrent"
+                        + " AND previous_secret_sealed IS NOT DISTINCT FROM :wasPrevious")
+                .bind("name", was.application())
+                .bind("current", now.current())
+                .bind("wasCurrent", was.current());
+        update = bindNullable(update, "previous", now.previous(), String.class);
+        update = bindNullable(update, "wasPrevious", was.previous(), String.class);
+        return update.fetch().rowsUpdated();
+    }
+
     public Mono<Long> deleteApplication(String name) {
         return db.sql("DELETE FROM applications WHERE name = :name")
                 .bind("name", name)
@@ -127,9 +155,9 @@ public final class RegistryRepository {
 
     public Mono<Void> insertAction(ActionState action, String metricName, String schema) {
         GenericExecuteSpec insert = db.sql("INSERT INTO actions (name, application, topic, metric_name, partitions,"
-                        + " retention, partition_key, compatibility, description, created_at) VALUES (:name, :app,"
-                        + " :topic, :metric, :partitions, :retention, :partitionKey, :compatibility, :description,"
-                        + " :now)")
+                        + " retention, partition_key, compatibility, description, created_at, subscribers) VALUES"
+                        + " (:name, :app, :topic, :metric, :partitions, :retention, :partitionKey, :compatibility,"
+                        + " :description, :now, :subscribers)")
                 .bind("name", action.action())
                 .bind("app", action.application())
                 .bind("topic", action.topic())
@@ -140,7 +168,55 @@ public final class RegistryRepository {
                 .bind("now", utc(action.timestamped()));
         insert = bindNullable(insert, "partitionKey", action.partitionKey(), String.class);
         insert = bindNullable(insert, "description", action.description(), String.class);
+        insert = bindNullable(insert, "subscribers", subscribers(action.subscribers()), String[].class);
         return insert.then().then(insertSchema(action.action(), 1, schema, action.timestamped()));
+    }
+
+    /** How many actions {@code application} owns. */
+    public Mono<Long> actionCount(String application) {
+        return db.sql("SELECT count(*) AS n FROM actions WHERE application = :app")
+                .bind("app", application)
+                .map(row -> row.get("n", Long.class))
+                .one();
+    }
+
+    public Mono<Void> updateActionDescription(String action, String description) {
+        return db.sql("UPDATE actions SET description = :description WHERE name = :name")
+                .bind("name", action)
+                .bind("description", description)
+                .then();
+    }
+
+    /** Sets who may subscribe to the action (null: anyone). */
+    public Mono<Void> updateActionSubscribers(String action, List<String> subscribers) {
+        return bindNullable(
+                        db.sql("UPDATE actions SET subscribers = :subscribers WHERE name = :name")
+                                .bind("name", action),
+                        "subscribers",
+                        subscribers(subscribers),
+                        String[].class)
+                .then();
+    }
+
+    /**
+     * Pauses, with {@code reason}, the active subscriptions to {@code action} of applications other than its owner
+     * that are not in {@code allowed}; returns their names.
+     */
+    public Flux<String> pauseSubscriptionsNotAllowed(String action, List<String> allowed, String reason, Instant now) {
+        return db.sql("UPDATE subscriptions s SET status = 'paused', paused_reason = :reason, updated_at = :now"
+                        + " FROM actions a WHERE s.action = a.name AND a.name = :action AND s.status = 'active'"
+                        + " AND s.application <> a.application AND NOT (s.application = ANY(:allowed))"
+                        + " RETURNING s.name")
+                .bind("action", action)
+                .bind("allowed", allowed.toArray(String[]::new))
+                .bind("reason", reason)
+                .bind("now", utc(now))
+                .map(row -> row.get("name", String.class))
+                .all();
+    }
+
+    private static String[] subscribers(List<String> subscribers) {
+        return subscribers == null ? null : subscribers.toArray(String[]::new);
     }
 
     public Mono<Void> insertSchema(String action, int version, String schema, Instant now) {
@@ -320,7 +396,10 @@ public final class RegistryRepository {
                 row.get("partition_key", String.class),
                 row.get("compatibility", String.class),
                 row.get("description", String.class),
-                instant(row, "created_at"));
+                instant(row, "created_at"),
+                Optional.ofNullable(row.get("subscribers", String[].class))
+                        .map(List::of)
+                        .orElse(null));
     }
 
     private SubscriptionState subscription(Readable row) {

@@ -1,6 +1,7 @@
 package io.amebo.registry.web;
 
 import static io.amebo.contract.registry.RegistryKeys.Kind.ACTION;
+import static io.amebo.contract.registry.RegistryKeys.Kind.SUBSCRIPTION;
 
 import io.amebo.contract.KafkaNames;
 import io.amebo.contract.Names;
@@ -42,9 +43,11 @@ final class ActionHandler {
             "retention",
             "partition_key",
             "compatibility",
-            "description");
+            "description",
+            "subscribers");
+    private static final Set<String> UPDATE_FIELDS = Set.of("subscribers", "description");
+    private static final int MAX_SUBSCRIBERS = 1000;
     private static final Pattern JSON_POINTER = Pattern.compile("^(/([^/~]|~[01])*)+$");
-    private static final int MAX_PARTITIONS = 1000;
 
     private final Requests requests;
     private final RegistryRoutes.Dependencies d;
@@ -71,7 +74,7 @@ final class ActionHandler {
         String name = fields.check("action", fields.requiredString("action", 200), Names::checkAction);
         String owner = fields.check("application", fields.requiredString("application", 100), Names::checkApplication);
         JsonNode schema = readSchema(fields);
-        int partitions = fields.optionalInt("partitions", 1, MAX_PARTITIONS).orElse(d.defaultPartitions());
+        int partitions = fields.optionalInt("partitions", 1, d.maxPartitions()).orElse(d.defaultPartitions());
         Retention retention = fields.optionalString("retention", 40)
                 .map(text -> {
                     Retention.ParseResult parsed = Retention.parse(text);
@@ -87,6 +90,7 @@ final class ActionHandler {
                         : Optional.of("must be a JSON pointer into the payload, such as /user_id"));
         CompatibilityMode mode = readMode(fields, "compatibility");
         String description = fields.optionalString("description", 2000).orElse(null);
+        List<String> subscribers = readSubscribers(fields).orElse(null);
         fields.validate("the action");
         if (owner != null && !principal.mayActAs(owner)) {
             throw ProblemException.forbidden("an application may only register actions it owns");
@@ -103,8 +107,89 @@ final class ActionHandler {
                 partitionKey,
                 mode.name().toLowerCase(),
                 description,
-                now);
+                now,
+                subscribers);
         return new NewAction(state, retention, d.json().writeValueAsString(schema));
+    }
+
+    /**
+     * {@code subscribers}: {@code "open"} (any application may subscribe; the default) or the list of applications
+     * the owner allows to subscribe, and so to read its events; empty when absent or "open".
+     */
+    private static Optional<List<String>> readSubscribers(FieldReader fields) {
+        Optional<JsonNode> node = fields.optionalNode("subscribers");
+        if (node.isEmpty() || node.get().isString() && node.get().asString().equals("open")) {
+            return Optional.empty();
+        }
+        if (!node.get().isArray() || node.get().size() > MAX_SUBSCRIBERS) {
+            fields.reject("subscribers", "must be \"open\" or a list of at most " + MAX_SUBSCRIBERS + " applications");
+            return Optional.empty();
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < node.get().size(); i++) {
+            JsonNode item = node.get().get(i);
+            Optional<String> problem = item.isString()
+                    ? Names.checkApplication(item.asString())
+                    : Optional.of("must be an application name");
+            if (problem.isPresent()) {
+                fields.rejectAt("/subscribers/" + i, problem.get());
+            } else if (!names.contains(item.asString())) {
+                names.add(item.asString());
+            }
+        }
+        return Optional.of(names);
+    }
+
+    /**
+     * {@code PATCH /v1/actions/{name}}: the owner (or the admin) changes who may subscribe, or the description. An
+     * application taken off {@code subscribers} has its subscriptions to the action paused, with the reason, in the
+     * same transaction: it receives and reads nothing more.
+     */
+    Mono<ServerResponse> update(ServerRequest request) {
+        String name = request.pathVariable("name");
+        return requests.principal(request)
+                .zipWhen(principal -> found(name))
+                .flatMap(t -> {
+                    Requests.requireActingAs(t.getT1(), t.getT2().application(), "change actions it owns");
+                    return d.bodies().object(request).flatMap(body -> applyUpdate(t.getT2(), body));
+                })
+                .then(found(name))
+                .zipWith(d.repository().subscriberCount(name))
+                .flatMap(t -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(view(t.getT1(), List.of(), t.getT2())));
+    }
+
+    private Mono<Void> applyUpdate(ActionState action, JsonNode body) {
+        FieldReader fields = new FieldReader(body, UPDATE_FIELDS);
+        boolean changesSubscribers = body.has("subscribers");
+        List<String> subscribers = readSubscribers(fields).orElse(null);
+        Optional<String> description = fields.optionalString("description", 2000);
+        if (!changesSubscribers && description.isEmpty()) {
+            fields.reject("subscribers", "send subscribers or description to change");
+        }
+        fields.validate("the update");
+        Instant now = d.clock().instant();
+        Mono<Void> steps = Mono.empty();
+        if (changesSubscribers) {
+            steps = steps.then(d.repository().updateActionSubscribers(action.action(), subscribers));
+            if (subscribers != null) {
+                steps = steps.then(d.repository()
+                        .pauseSubscriptionsNotAllowed(
+                                action.action(),
+                                subscribers,
+                                "the owner of " + action.action() + " no longer allows this application to subscribe",
+                                now)
+                        .concatMap(subscription -> d.repository().enqueue(SUBSCRIPTION.key(subscription)))
+                        .then());
+            }
+        }
+        if (description.isPresent()) {
+            steps = steps.then(d.repository().updateActionDescription(action.action(), description.get()));
+        }
+        return d.transactions()
+                .transactional(steps.then(d.repository().enqueue(ACTION.key(action.action()))))
+                .doOnSuccess(v -> d.relay().wakeUp());
     }
 
     /** The schema object; a string holding JSON is accepted, as the original did, and parsed once. */
@@ -123,9 +208,34 @@ final class ActionHandler {
                 return null;
             }
         }
+        if (rejectUnstorable(fields, schema, "/schemata")) {
+            return null;
+        }
         SchemaCompiler.Compilation compiled = d.compiler().compile(schema, "/schemata");
         compiled.problems().forEach(p -> fields.rejectAt(p.pointer(), p.message()));
         return schema;
+    }
+
+    /** Rejects every name and string in the schema that PostgreSQL's jsonb cannot keep (NULs, lone surrogates). */
+    private static boolean rejectUnstorable(FieldReader fields, JsonNode node, String pointer) {
+        boolean rejected = false;
+        if (node.isString()) {
+            Optional<String> problem = FieldReader.checkStorable(node.asString());
+            problem.ifPresent(p -> fields.rejectAt(pointer, p));
+            rejected = problem.isPresent();
+        } else if (node.isObject()) {
+            for (var member : node.properties()) {
+                String at = pointer + FieldReader.pointer(member.getKey());
+                Optional<String> problem = FieldReader.checkStorable(member.getKey());
+                problem.ifPresent(p -> fields.rejectAt(at, "names a member that " + p.substring(5)));
+                rejected |= problem.isPresent() | rejectUnstorable(fields, member.getValue(), at);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                rejected |= rejectUnstorable(fields, node.get(i), pointer + "/" + i);
+            }
+        }
+        return rejected;
     }
 
     private static CompatibilityMode readMode(FieldReader fields, String name) {
@@ -145,6 +255,14 @@ final class ActionHandler {
                         "the action is invalid: no application named "
                                 + action.state().application(),
                         List.of(new FieldError("/application", "names no registered application")))))
+                .then(d.repository().actionCount(action.state().application()))
+                .doOnNext(owned -> {
+                    if (owned >= d.maxActionsPerApplication()) {
+                        throw ProblemException.conflict(
+                                "application " + action.state().application() + " owns " + owned
+                                        + " actions, the most one application may own");
+                    }
+                })
                 .thenMany(d.repository().actionsWithMetricName(metric))
                 .collectList()
                 .map(existing -> {
@@ -231,7 +349,7 @@ final class ActionHandler {
     Mono<ServerResponse> addVersion(ServerRequest request) {
         String name = request.pathVariable("name");
         return requests.principal(request)
-                .zipWith(found(name))
+                .zipWhen(principal -> found(name))
                 .flatMap(t -> {
                     Requests.requireActingAs(
                             t.getT1(), t.getT2().application(), "change the schemata of actions it owns");
@@ -270,7 +388,8 @@ final class ActionHandler {
                 current.partitionKey(),
                 current.compatibility(),
                 current.description(),
-                current.timestamped());
+                current.timestamped(),
+                current.subscribers());
     }
 
     private Mono<ActionState> insertVersion(ActionState next) {
@@ -295,7 +414,7 @@ final class ActionHandler {
                 .switchIfEmpty(Mono.error(() -> ProblemException.notFound("no action named " + name)));
     }
 
-    static Map<String, Object> view(ActionState action, List<?> versions, Long subscribers) {
+    static Map<String, Object> view(ActionState action, List<?> versions, Long subscriptions) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("action", action.action());
         body.put("application", action.application());
@@ -310,7 +429,8 @@ final class ActionHandler {
         body.put("partition_key", action.partitionKey());
         body.put("compatibility", action.compatibility());
         body.put("description", action.description());
-        body.put("subscribers", subscribers);
+        body.put("subscribers", action.subscribers() == null ? "open" : action.subscribers());
+        body.put("subscription_count", subscriptions);
         body.put("timestamped", action.timestamped());
         return body;
     }

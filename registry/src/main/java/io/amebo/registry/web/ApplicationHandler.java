@@ -73,7 +73,7 @@ final class ApplicationHandler {
         return d.transactions()
                 .transactional(d.repository()
                         .insertApplication(
-                                app.application(), app.address(), d.cipher().seal(app.secret()), now)
+                                app.application(), app.address(), d.cipher().seal(app.secret(), app.application()), now)
                         .then(d.repository().enqueue(APPLICATION.key(app.application()))))
                 .onErrorMap(
                         DataIntegrityViolationException.class,
@@ -145,7 +145,8 @@ final class ApplicationHandler {
                 steps = steps.then(d.repository().updateAddress(name, address.get(), now));
             }
             if (newSecret != null) {
-                steps = steps.then(d.repository().rotateSecret(name, d.cipher().seal(newSecret), previousUntil, now));
+                steps = steps.then(
+                        d.repository().rotateSecret(name, d.cipher().seal(newSecret, name), previousUntil, now));
             } else if (revoke) {
                 steps = steps.then(d.repository().endPreviousSecret(name, now));
             }
@@ -205,9 +206,13 @@ final class ApplicationHandler {
                 .or(() -> AddressRules.checkLiteralHost(address, d.allowPrivateAddresses()));
     }
 
+    /** At least 16 characters, none of them a control character (a secret travels in Basic credentials). */
     static Optional<String> checkSecret(String secret) {
-        return secret.length() < MIN_SECRET
-                ? Optional.of("must be at least " + MIN_SECRET + " characters")
+        if (secret.length() < MIN_SECRET) {
+            return Optional.of("must be at least " + MIN_SECRET + " characters");
+        }
+        return secret.chars().anyMatch(Character::isISOControl)
+                ? Optional.of("must not contain control characters")
                 : Optional.empty();
     }
 

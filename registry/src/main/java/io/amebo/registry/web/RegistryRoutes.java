@@ -45,7 +45,9 @@ public final class RegistryRoutes {
             int defaultPartitions,
             Retention defaultRetention,
             int defaultMaxRetries,
-            boolean allowPrivateAddresses) {}
+            boolean allowPrivateAddresses,
+            int maxPartitions,
+            int maxActionsPerApplication) {}
 
     private RegistryRoutes() {}
 
@@ -66,6 +68,7 @@ public final class RegistryRoutes {
                 .route(POST("/v1/actions"), actions::create)
                 .route(GET("/v1/actions"), actions::list)
                 .route(GET("/v1/actions/{name}"), actions::get)
+                .route(PATCH("/v1/actions/{name}"), actions::update)
                 .route(POST("/v1/actions/{name}/schemata"), actions::addVersion)
                 .route(GET("/v1/actions/{name}/schemata/{version}"), actions::schema)
                 .route(POST("/v1/subscriptions"), subscriptions::create)

@@ -5,11 +5,13 @@ import static io.amebo.contract.registry.RegistryKeys.Kind.SUBSCRIPTION;
 import io.amebo.contract.Names;
 import io.amebo.contract.Problem;
 import io.amebo.contract.Problem.FieldError;
+import io.amebo.contract.registry.ActionState;
 import io.amebo.contract.registry.ApplicationState;
 import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.web.FieldReader;
 import io.amebo.platform.web.ProblemException;
+import io.amebo.platform.web.QueryParams;
 import io.amebo.registry.core.AddressRules;
 import io.amebo.registry.core.PageRequest;
 import io.amebo.registry.store.RegistryRepository.Filter;
@@ -44,6 +46,8 @@ final class SubscriptionHandler {
     private static final Set<String> UPDATE_FIELDS =
             Set.of("handler", "max_retries", "ordered", "rate_limit", "description", "status", "paused_reason");
     /** Accepted by DESIGN's API but not built yet: refused honestly with 501 rather than ignored. */
+    private static final List<String> STATUSES = List.of(SubscriptionState.ACTIVE, SubscriptionState.PAUSED);
+
     private static final Set<String> NOT_YET_SUPPORTED = Set.of("filter", "backfill_from");
 
     private final Requests requests;
@@ -114,11 +118,20 @@ final class SubscriptionHandler {
                 .flatMap(app -> d.repository()
                         .findAction(s.action())
                         .switchIfEmpty(Mono.error(() -> invalid("/action", "names no registered action")))
+                        .doOnNext(action -> requireAllowed(action, s.application()))
                         .thenReturn(app))
                 .map(app -> {
                     checkEndpoint(s.endpoint(app.address()));
                     return s;
                 });
+    }
+
+    /** The action's owner decides who may subscribe, and so read its events (DESIGN §4.1). */
+    private static void requireAllowed(ActionState action, String application) {
+        if (!action.allowsSubscriber(application)) {
+            throw ProblemException.forbidden(
+                    "the owner of " + action.action() + " does not allow " + application + " to subscribe to it");
+        }
     }
 
     private void checkEndpoint(String endpoint) {
@@ -154,7 +167,8 @@ final class SubscriptionHandler {
                                                 request.queryParam("action").orElse(null)),
                                         Filter.equal(
                                                 "status",
-                                                request.queryParam("status").orElse(null)),
+                                                QueryParams.oneOf(request, "status", STATUSES)
+                                                        .orElse(null)),
                                         // an application sees its own subscriptions; the admin sees all
                                         Filter.equal(
                                                 "application",
@@ -175,7 +189,7 @@ final class SubscriptionHandler {
     Mono<ServerResponse> get(ServerRequest request) {
         String name = request.pathVariable("name");
         return requests.principal(request)
-                .zipWith(found(name))
+                .zipWhen(principal -> found(name))
                 .flatMap(t -> {
                     Requests.requireActingAs(t.getT1(), t.getT2().application(), "read its own subscriptions");
                     return view(t.getT2());
@@ -188,7 +202,7 @@ final class SubscriptionHandler {
     Mono<ServerResponse> update(ServerRequest request) {
         String name = request.pathVariable("name");
         return requests.principal(request)
-                .zipWith(found(name))
+                .zipWhen(principal -> found(name))
                 .flatMap(t -> {
                     Requests.requireActingAs(t.getT1(), t.getT2().application(), "change its own subscriptions");
                     return d.bodies().object(request).map(body -> changed(t.getT2(), body, t.getT1()));
@@ -197,6 +211,12 @@ final class SubscriptionHandler {
                     checkEndpoint(s.endpoint(app.address()));
                     return s;
                 }))
+                .flatMap(s -> s.isActive()
+                        ? d.repository()
+                                .findAction(s.action())
+                                .doOnNext(action -> requireAllowed(action, s.application()))
+                                .thenReturn(s)
+                        : Mono.just(s))
                 .flatMap(this::save)
                 .flatMap(body -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)
@@ -258,7 +278,7 @@ final class SubscriptionHandler {
     Mono<ServerResponse> delete(ServerRequest request) {
         String name = request.pathVariable("name");
         return requests.principal(request)
-                .zipWith(found(name))
+                .zipWhen(principal -> found(name))
                 .flatMap(t -> {
                     Requests.requireActingAs(t.getT1(), t.getT2().application(), "delete its own subscriptions");
                     return d.transactions()

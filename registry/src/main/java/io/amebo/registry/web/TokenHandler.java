@@ -42,7 +42,13 @@ final class TokenHandler {
                         .checkSecret(login.application(), login.secret())
                         .flatMap(Mono::justOrEmpty)
                         .switchIfEmpty(Mono.error(() -> ProblemException.unauthorized("wrong application or secret")))
-                        .map(credential -> tokens.issue(login.application(), credential.generation())))
+                        .map(credential -> {
+                            if (!authenticator.mayIssueToken(login.application())) {
+                                throw ProblemException.tooManyRequests(
+                                        "too many tokens issued to " + login.application() + " just now");
+                            }
+                            return tokens.issue(login.application(), credential.generation());
+                        }))
                 .flatMap(issued -> {
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("token", issued.token());
