@@ -13,7 +13,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 
-/** {@code POST /v1/events/batch}: one result per item in input order; 200 all, 207 mixed, 422 none. */
+/**
+ * {@code POST /v1/events/batch}: one result per item in input order; 200 all, 207 mixed; none appended: the status
+ * all items share, else 422.
+ */
 @RealInfrastructure
 class BatchPublishIT {
 
@@ -113,6 +116,27 @@ class BatchPublishIT {
     @Test
     void answers422WhenNothingWasAppended(SharedKafka kafka) {
         events.post("/v1/events/batch", ownerAuth, "[{\"action\":\"%s\",\"payload\":{}}]".formatted(action))
+                .expectStatus()
+                .isEqualTo(422);
+
+        assertThat(PublishIT.all(kafka, "amebo." + action)).isEmpty();
+    }
+
+    @Test
+    void answersTheSharedStatusWhenEveryItemFailedTheSameWay(SharedKafka kafka) {
+        String stranger = registry.application(SharedKafka.uniqueName("stranger"));
+        String item = "{\"action\":\"%s\",\"payload\":{\"n\":1}}".formatted(action);
+        events.post("/v1/events/batch", stranger, "[" + item + "," + item + "]")
+                .expectStatus()
+                .isForbidden()
+                .expectBody()
+                .jsonPath("$.results[1].status")
+                .isEqualTo(403);
+        events.post(
+                        "/v1/events/batch",
+                        ownerAuth,
+                        "[{\"action\":\"%s\",\"payload\":{}},{\"action\":\"no.such.action\",\"payload\":{}}]"
+                                .formatted(action))
                 .expectStatus()
                 .isEqualTo(422);
 

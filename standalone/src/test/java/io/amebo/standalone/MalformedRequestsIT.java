@@ -561,7 +561,7 @@ class MalformedRequestsIT {
                         "{\"pattern\": \"(\"}",
                         "{\"$ref\": \"http://127.0.0.1:1/x.json\"}",
                         "{\"$schema\": \"http://example.com/unknown\"}",
-                        "{\"not\": ".repeat(200) + "{}" + "}".repeat(200),
+                        "{\"not\": ".repeat(200) + "{\"type\": 5}" + "}".repeat(200),
                         "{\"maximum\": 1e400}"));
             case PAYLOAD ->
                 values.addAll(List.of(
@@ -766,7 +766,7 @@ class MalformedRequestsIT {
             return java.util.Optional.empty();
         }
         boolean batchResults = c.uri().equals("/v1/events/batch")
-                && answer.status() == 422
+                && answer.status() >= 400
                 && answer.contentType() != null
                 && answer.contentType().startsWith("application/json");
         if (batchResults) {
@@ -784,8 +784,9 @@ class MalformedRequestsIT {
         } catch (RuntimeException e) {
             return java.util.Optional.of(where + "a problem that is not JSON: " + abbreviate(answer.body()));
         }
-        if (!problem.path("error").isString()
-                || problem.path("error").asString().isBlank()) {
+        if (!batchResults
+                && (!problem.path("error").isString()
+                        || problem.path("error").asString().isBlank())) {
             return java.util.Optional.of(where + "no error message in " + abbreviate(answer.body()));
         }
         if (c.field() != null && Set.of(400, 409, 422).contains(answer.status())) {

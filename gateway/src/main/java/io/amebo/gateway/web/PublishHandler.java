@@ -12,9 +12,11 @@ import io.micrometer.core.instrument.Timer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -168,11 +170,23 @@ final class PublishHandler {
         }
         HttpStatus status = accepted == outcomes.size()
                 ? HttpStatus.OK
-                : accepted == 0 ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.MULTI_STATUS;
+                : accepted == 0 ? noneAppended(outcomes) : HttpStatus.MULTI_STATUS;
         return ServerResponse.status(status)
                 .header(CORRELATION_HEADER, correlationId)
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("results", results, "appended", accepted, "failed", outcomes.size() - accepted));
+    }
+
+    /**
+     * A batch of which nothing was appended: when every item failed the same way, that way (403 for a caller that
+     * may publish none of it, 503 when Kafka did not answer, ...), so a client can act on the status alone; else 422.
+     */
+    private static HttpStatus noneAppended(List<PublishOutcome> outcomes) {
+        Set<Integer> statuses = new HashSet<>();
+        for (PublishOutcome outcome : outcomes) {
+            statuses.add(((PublishOutcome.Rejected) outcome).problem().status());
+        }
+        return statuses.size() == 1 ? HttpStatus.valueOf(statuses.iterator().next()) : HttpStatus.UNPROCESSABLE_CONTENT;
     }
 
     /** The answer for an accepted publish: the event's id and where it lives. */
