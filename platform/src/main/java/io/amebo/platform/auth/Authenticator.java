@@ -53,8 +53,10 @@ public final class Authenticator {
      */
     public Mono<Optional<Credential>> checkSecret(String application, String secret) {
         if (throttle.locked(application)) {
-            return Mono.error(ProblemException.tooManyRequests("too many wrong secrets for " + application
-                    + "; try again in " + throttle.window().toSeconds() + " s"));
+            return Mono.error(ProblemException.tooManyRequests(
+                    "too many wrong secrets for " + application + "; try again in "
+                            + throttle.window().toSeconds() + " s",
+                    throttle.window()));
         }
         byte[] presented = secret.getBytes(StandardCharsets.UTF_8);
         return secrets.secretsOf(application).map(known -> {
@@ -66,9 +68,14 @@ public final class Authenticator {
         });
     }
 
-    /** Whether another token may be issued to {@code application} now. */
-    public boolean mayIssueToken(String application) {
-        return throttle.mayIssueToken(application);
+    /** Counts a token issued to {@code application}; past the limit, a 429 problem saying when to come back. */
+    public void countToken(String application) {
+        if (!throttle.mayIssueToken(application)) {
+            throw ProblemException.tooManyRequests(
+                    "too many tokens issued to " + application + " just now; try again in "
+                            + throttle.window().toSeconds() + " s",
+                    throttle.window());
+        }
     }
 
     private Mono<Principal> bearer(String token) {

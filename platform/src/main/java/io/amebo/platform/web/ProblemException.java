@@ -2,7 +2,9 @@ package io.amebo.platform.web;
 
 import io.amebo.contract.Problem;
 import io.amebo.contract.Problem.FieldError;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The services' one error vocabulary: a failure that already knows the problem response it becomes. Thrown or
@@ -11,6 +13,7 @@ import java.util.List;
 public final class ProblemException extends RuntimeException {
 
     private final transient Problem problem;
+    private final transient Duration retryAfter;
 
     public ProblemException(Problem problem) {
         this(problem, null);
@@ -18,12 +21,22 @@ public final class ProblemException extends RuntimeException {
 
     /** A problem caused by {@code cause}, which is kept for logs and for callers that must tell causes apart. */
     public ProblemException(Problem problem, Throwable cause) {
+        this(problem, cause, null);
+    }
+
+    private ProblemException(Problem problem, Throwable cause, Duration retryAfter) {
         super(problem.detail(), cause, false, false); // an expected outcome: no stack trace to fill
         this.problem = problem;
+        this.retryAfter = retryAfter;
     }
 
     public ProblemException causedBy(Throwable cause) {
-        return new ProblemException(problem, cause);
+        return new ProblemException(problem, cause, retryAfter);
+    }
+
+    /** When the client may try again, if the failure knows (the {@code Retry-After} of a 429 or 503). */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     public Problem problem() {
@@ -76,6 +89,11 @@ public final class ProblemException extends RuntimeException {
     /** 429: too many requests of this kind right now; the client may retry later (a Retry-After is added). */
     public static ProblemException tooManyRequests(String detail) {
         return new ProblemException(Problem.of(429, "Too Many Requests", detail));
+    }
+
+    /** 429 with the time after which a retry can succeed, sent as {@code Retry-After}. */
+    public static ProblemException tooManyRequests(String detail, Duration retryAfter) {
+        return new ProblemException(Problem.of(429, "Too Many Requests", detail), null, retryAfter);
     }
 
     /** 503: a dependency is unavailable; the client may retry. */

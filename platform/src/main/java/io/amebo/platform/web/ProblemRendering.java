@@ -47,6 +47,10 @@ public final class ProblemRendering implements WebExceptionHandler {
         if (failure instanceof ResponseStatusException status) {
             status.getHeaders().forEach((name, values) -> headers.put(name, values));
         }
+        if (failure instanceof ProblemException known && known.retryAfter().isPresent()) {
+            long seconds = Math.max(1, (known.retryAfter().get().toMillis() + 999) / 1000);
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        }
         if ((problem.status() == 503 || problem.status() == 429) && !headers.containsHeader(HttpHeaders.RETRY_AFTER)) {
             headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS); // slow down, then try again (DESIGN §4)
         }

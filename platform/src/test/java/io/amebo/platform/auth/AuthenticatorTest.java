@@ -1,6 +1,7 @@
 package io.amebo.platform.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.amebo.platform.web.ProblemException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,11 @@ class AuthenticatorTest {
     private final TokenService tokens = new TokenService(new byte[32], Duration.ofHours(1), clock);
     private static final Credential CURRENT = new Credential("new-secret-0123456789", "gen-new", true);
     private static final Credential PREVIOUS = new Credential("old-secret-0123456789", "gen-old", false);
-    private final Map<String, List<Credential>> secrets =
-            new java.util.concurrent.ConcurrentHashMap<>(Map.of("user-service", List.of(CURRENT, PREVIOUS)));
+    private final Map<String, List<Credential>> secrets = new java.util.concurrent.ConcurrentHashMap<>(Map.of(
+            "user-service",
+            List.of(CURRENT, PREVIOUS),
+            "other-service",
+            List.of(new Credential("other-secret-0123456789", "gen-other", true))));
     private final Authenticator authenticator =
             new Authenticator(ADMIN, tokens, this::secretsOf, new LoginThrottle(3, 2, Duration.ofMinutes(1)));
 
@@ -126,16 +130,25 @@ class AuthenticatorTest {
         }
 
         StepVerifier.create(authenticator.authenticate(basic("user-service", "new-secret-0123456789")))
-                .expectErrorMatches(e -> e instanceof ProblemException p && p.status() == 429)
+                .expectErrorMatches(e -> e instanceof ProblemException p
+                        && p.status() == 429
+                        && p.retryAfter().isPresent())
                 .verify();
-        assertThat(authenticator.mayIssueToken("other-service")).isTrue(); // another application is not held up
+        StepVerifier.create(authenticator.authenticate(basic("other-service", "other-secret-0123456789")))
+                .expectNextCount(1) // another application is not held up
+                .verifyComplete();
     }
 
     @Test
     void issuesOnlySoManyTokensPerApplicationPerWindow() {
-        assertThat(authenticator.mayIssueToken("user-service")).isTrue();
-        assertThat(authenticator.mayIssueToken("user-service")).isTrue();
-        assertThat(authenticator.mayIssueToken("user-service")).isFalse();
+        authenticator.countToken("user-service");
+        authenticator.countToken("user-service");
+        assertThatThrownBy(() -> authenticator.countToken("user-service"))
+                .isInstanceOfSatisfying(ProblemException.class, p -> {
+                    assertThat(p.status()).isEqualTo(429);
+                    assertThat(p.retryAfter()).isPresent();
+                });
+        authenticator.countToken("other-service");
     }
 
     private static String basic(String application, String secret) {

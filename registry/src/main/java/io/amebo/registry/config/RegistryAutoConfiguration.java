@@ -176,6 +176,7 @@ public class RegistryAutoConfiguration {
                 properties.maxRetries(),
                 properties.allowPrivateAddresses(),
                 properties.maxPartitions(),
-                properties.maxActionsPerApplication()));
+                properties.maxActionsPerApplication(),
+                properties.maxSubscriptionsPerApplication()));
     }
 }

@@ -21,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param changelogInterval how often the outbox is checked besides after each change; default 250 ms
  * @param maxPartitions the most partitions an action's topic may ask for; default 64
  * @param maxActionsPerApplication the most actions one application may own; default 500
+ * @param maxSubscriptionsPerApplication the most subscriptions one application may hold (each is a consumer in every
+ *     dispatcher); default 500
  */
 @Validated
 @ConfigurationProperties("amebo.registry")
@@ -33,4 +35,5 @@ public record RegistryProperties(
         @DefaultValue("10s") @NotNull Duration kafkaTimeout,
         @DefaultValue("250ms") @NotNull Duration changelogInterval,
         @DefaultValue("64") @Min(1) @Max(10_000) int maxPartitions,
-        @DefaultValue("500") @Min(1) @Max(1_000_000) int maxActionsPerApplication) {}
+        @DefaultValue("500") @Min(1) @Max(1_000_000) int maxActionsPerApplication,
+        @DefaultValue("500") @Min(1) @Max(1_000_000) int maxSubscriptionsPerApplication) {}

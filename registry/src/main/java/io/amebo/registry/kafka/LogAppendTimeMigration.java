@@ -2,16 +2,10 @@ package io.amebo.registry.kafka;
 
 import io.amebo.registry.kafka.KafkaTopicAdmin.TimestampType;
 import io.amebo.registry.store.RegistryRepository;
-import java.time.Duration;
+import io.amebo.registry.store.StartupPass;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
-import reactor.util.retry.Retry.RetrySignal;
 
 /**
  * Puts the event topic of every action in the database on {@code message.timestamp.type=LogAppendTime}, which
@@ -24,20 +18,22 @@ import reactor.util.retry.Retry.RetrySignal;
  * pass has succeeded. It logs every topic it changes. Records appended before the change keep their producers'
  * timestamps; the broker stamps those appended after it. A topic missing from Kafka is skipped.
  */
-public final class LogAppendTimeMigration implements SmartLifecycle {
+public final class LogAppendTimeMigration extends StartupPass<Integer> {
 
-    private static final Logger log = LoggerFactory.getLogger(LogAppendTimeMigration.class);
     private static final int BATCH = 100;
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-    private static final Duration LONGEST_RETRY = Duration.ofMinutes(1);
 
     private final RegistryRepository repository;
     private final KafkaTopicAdmin topics;
-    private volatile Disposable pass;
 
     public LogAppendTimeMigration(RegistryRepository repository, KafkaTopicAdmin topics) {
+        super("check the event topics' timestamp type");
         this.repository = repository;
         this.topics = topics;
+    }
+
+    @Override
+    protected Mono<Integer> run() {
+        return migrate();
     }
 
     /** One pass over every action's topic; completes with how many topics it changed. */
@@ -69,38 +65,9 @@ public final class LogAppendTimeMigration implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        pass = migrate()
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
-                        .maxBackoff(LONGEST_RETRY)
-                        .doBeforeRetry(this::logRetry))
-                .subscribe(this::logDone);
-    }
-
-    private void logRetry(RetrySignal signal) {
-        log.warn(
-                "Could not check the event topics' timestamp type yet (attempt {}); will retry: {}",
-                signal.totalRetries() + 1,
-                signal.failure().toString());
-    }
-
-    private void logDone(int changed) {
+    protected void done(Integer changed) {
         if (changed > 0) {
             log.info("Moved {} event topics to {}", changed, KafkaTopicAdmin.LOG_APPEND_TIME);
         }
-    }
-
-    @Override
-    public void stop() {
-        Disposable current = pass;
-        if (current != null) {
-            current.dispose();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        Disposable current = pass;
-        return current != null && !current.isDisposed();
     }
 }

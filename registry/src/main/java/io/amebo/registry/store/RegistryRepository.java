@@ -173,6 +173,13 @@ public final class RegistryRepository {
     }
 
     /** How many actions {@code application} owns. */
+    public Mono<Long> subscriptionCount(String application) {
+        return db.sql("SELECT count(*) AS n FROM subscriptions WHERE application = :app")
+                .bind("app", application)
+                .map(row -> row.get("n", Long.class))
+                .one();
+    }
+
     public Mono<Long> actionCount(String application) {
         return db.sql("SELECT count(*) AS n FROM actions WHERE application = :app")
                 .bind("app", application)

@@ -4,15 +4,9 @@ import static io.amebo.contract.registry.RegistryKeys.Kind.APPLICATION;
 
 import io.amebo.platform.auth.SecretCipher;
 import io.amebo.registry.store.RegistryRepository.SealedSecrets;
-import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * Re-seals, once per start and in the background, the secrets sealed before they were bound to their application
@@ -21,25 +15,28 @@ import reactor.util.retry.Retry;
  * application's record. A changed row (a rotation meanwhile) is left to the rotation. Tokens minted from a re-sealed
  * secret name its old generation and stop working; new ones are minted as usual.
  */
-public final class SecretResealing implements SmartLifecycle {
-
-    private static final Logger log = LoggerFactory.getLogger(SecretResealing.class);
+public final class SecretResealing extends StartupPass<Long> {
 
     private final RegistryRepository repository;
     private final TransactionalOperator transactions;
     private final SecretCipher cipher;
     private final Runnable relayWakeUp;
-    private volatile Disposable pass;
 
     public SecretResealing(
             RegistryRepository repository,
             TransactionalOperator transactions,
             SecretCipher cipher,
             Runnable relayWakeUp) {
+        super("re-seal secrets");
         this.repository = repository;
         this.transactions = transactions;
         this.cipher = cipher;
         this.relayWakeUp = relayWakeUp;
+    }
+
+    @Override
+    protected Mono<Long> run() {
+        return reseal();
     }
 
     /** One pass; completes with how many applications were re-sealed. */
@@ -72,30 +69,5 @@ public final class SecretResealing implements SmartLifecycle {
         return sealed == null || !SecretCipher.isUnbound(sealed)
                 ? sealed
                 : cipher.seal(cipher.open(sealed, application), application);
-    }
-
-    @Override
-    public void start() {
-        pass = reseal().retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
-                        .maxBackoff(Duration.ofMinutes(1))
-                        .doBeforeRetry(signal -> log.warn(
-                                "Could not re-seal secrets yet (attempt {}): {}",
-                                signal.totalRetries() + 1,
-                                signal.failure().toString())))
-                .subscribe();
-    }
-
-    @Override
-    public void stop() {
-        Disposable current = pass;
-        if (current != null) {
-            current.dispose();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        Disposable current = pass;
-        return current != null && !current.isDisposed();
     }
 }

@@ -47,7 +47,8 @@ public final class RegistryRoutes {
             int defaultMaxRetries,
             boolean allowPrivateAddresses,
             int maxPartitions,
-            int maxActionsPerApplication) {}
+            int maxActionsPerApplication,
+            int maxSubscriptionsPerApplication) {}
 
     private RegistryRoutes() {}
 

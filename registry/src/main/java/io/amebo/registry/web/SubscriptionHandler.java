@@ -62,6 +62,7 @@ final class SubscriptionHandler {
         return requests.principal(request)
                 .flatMap(principal -> d.bodies().object(request).map(body -> readNew(principal, body)))
                 .flatMap(this::checkReferences)
+                .flatMap(this::checkHoldings)
                 .flatMap(this::insert)
                 .flatMap(view -> ServerResponse.created(URI.create("/v1/subscriptions/" + view.get("subscription")))
                         .contentType(MediaType.APPLICATION_JSON)
@@ -124,6 +125,17 @@ final class SubscriptionHandler {
                     checkEndpoint(s.endpoint(app.address()));
                     return s;
                 });
+    }
+
+    /** One application cannot hold more than its share of subscriptions (each is a consumer in every dispatcher). */
+    private Mono<SubscriptionState> checkHoldings(SubscriptionState s) {
+        return d.repository().subscriptionCount(s.application()).map(held -> {
+            if (held >= d.maxSubscriptionsPerApplication()) {
+                throw ProblemException.conflict("application " + s.application() + " holds " + held
+                        + " subscriptions, the most one application may hold");
+            }
+            return s;
+        });
     }
 
     /** The action's owner decides who may subscribe, and so read its events (DESIGN §4.1). */

@@ -43,10 +43,7 @@ final class TokenHandler {
                         .flatMap(Mono::justOrEmpty)
                         .switchIfEmpty(Mono.error(() -> ProblemException.unauthorized("wrong application or secret")))
                         .map(credential -> {
-                            if (!authenticator.mayIssueToken(login.application())) {
-                                throw ProblemException.tooManyRequests(
-                                        "too many tokens issued to " + login.application() + " just now");
-                            }
+                            authenticator.countToken(login.application());
                             return tokens.issue(login.application(), credential.generation());
                         }))
                 .flatMap(issued -> {
