@@ -19,8 +19,10 @@ public record Credential(String secret, String generation, boolean current) {
     public static List<Credential> of(ApplicationState app, SecretCipher cipher, Instant now) {
         return app.secrets().stream()
                 .filter(s -> s.until() == null || s.until().isAfter(now))
-                .map(s -> new Credential(
-                        cipher.open(s.sealed(), app.application()), generationOf(s.sealed()), s.until() == null))
+                .map(s -> {
+                    SecretCipher.Opened opened = cipher.openRemembered(s.sealed(), app.application());
+                    return new Credential(opened.secret(), opened.generation(), s.until() == null);
+                })
                 .toList();
     }
 

@@ -28,6 +28,8 @@ public final class SecretCipher {
     private final SecretKeySpec key;
     private final byte[] master;
     private final SecureRandom random = new SecureRandom();
+    private static final int MEMO_SIZE = 10_000;
+    private final java.util.Map<String, Opened> memo = new java.util.concurrent.ConcurrentHashMap<>();
 
     private SecretCipher(byte[] master) {
         this.master = master.clone();
@@ -109,6 +111,28 @@ public final class SecretCipher {
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalArgumentException("the secret cannot be opened with this master key", e);
         }
+    }
+
+    /** A secret opened, with the generation of its sealed form. */
+    public record Opened(String secret, String generation) {}
+
+    /**
+     * {@link #open} and {@link Credential#generationOf}, remembered: both are functions of the sealed form, the
+     * application and the master key alone, so a remembered answer is never stale (a rotation seals a new form).
+     * Every authenticated request needs them; AES-GCM and SHA-256 per request showed in profiles. At most
+     * {@value #MEMO_SIZE} forms are kept (all are forgotten past that).
+     */
+    public Opened openRemembered(String sealed, String application) {
+        String key = application + '\n' + sealed;
+        Opened opened = memo.get(key);
+        if (opened == null) {
+            opened = new Opened(open(sealed, application), Credential.generationOf(sealed));
+            if (memo.size() >= MEMO_SIZE) {
+                memo.clear();
+            }
+            memo.put(key, opened);
+        }
+        return opened;
     }
 
     /** A key for another purpose (e.g. signing tokens), derived from the master key so ops manage one key. */

@@ -62,8 +62,33 @@ public final class TokenService {
         return new Issued(jwt.serialize(), lifetime.toSeconds());
     }
 
-    /** Whom a token was issued to, when it is ours, intact, unexpired and carries a secret generation. */
+    /**
+     * Whom a token was issued to, when it is ours, intact, unexpired and carries a secret generation. A token found
+     * good is remembered with its expiry (parsing and the HMAC showed in profiles of publishing), and its expiry is
+     * checked again on every use; whether its secret still lives is the caller's check, every time. At most
+     * {@value #MEMO_SIZE} tokens are kept (all are forgotten past that).
+     */
     public Optional<Subject> verify(String token) {
+        Verified known = memo.get(token);
+        if (known != null) {
+            return known.expiry().isAfter(clock.instant()) ? Optional.of(known.subject()) : Optional.empty();
+        }
+        Optional<Verified> verified = parse(token);
+        verified.ifPresent(v -> {
+            if (memo.size() >= MEMO_SIZE) {
+                memo.clear();
+            }
+            memo.put(token, v);
+        });
+        return verified.map(Verified::subject);
+    }
+
+    private record Verified(Subject subject, Instant expiry) {}
+
+    private static final int MEMO_SIZE = 10_000;
+    private final java.util.Map<String, Verified> memo = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Optional<Verified> parse(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
@@ -79,7 +104,7 @@ public final class TokenService {
                     || !(generation instanceof String)) {
                 return Optional.empty();
             }
-            return Optional.of(new Subject(claims.getSubject(), (String) generation));
+            return Optional.of(new Verified(new Subject(claims.getSubject(), (String) generation), expiry.toInstant()));
         } catch (ParseException | JOSEException e) {
             return Optional.empty();
         }

@@ -29,6 +29,17 @@ class SecretCipherTest {
     }
 
     @Test
+    void aRememberedOpeningIsStillBoundToItsApplication() {
+        String sealed = cipher.seal("user-service-secret", "user-service");
+        assertThat(cipher.openRemembered(sealed, "user-service").secret()).isEqualTo("user-service-secret");
+        assertThat(cipher.openRemembered(sealed, "user-service").generation())
+                .isEqualTo(Credential.generationOf(sealed));
+
+        assertThatThrownBy(() -> cipher.openRemembered(sealed, "thief-service"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void secretsSealedBeforeTheyWereBoundStillOpen() {
         SecretCipher known = SecretCipher.fromBase64("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
         String legacy = "v1.pNv41XRefSy62uhBp_CpPYvBxouH1g6RTH5wEUix_1Jn8v3TAN2wslvTnqPw5kIgT3QQ8w";
