@@ -89,6 +89,9 @@ public class GatewayAutoConfiguration {
         consumer.remove(ConsumerConfig.GROUP_ID_CONFIG);
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // a reader's poll leaves a fetch for the next offsets in flight; at the log's end the broker would hold it
+        // for fetch.max.wait.ms (500 ms), and the next read on that consumer would wait behind it
+        consumer.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         return new KafkaEventLog(
                 new KafkaProducer<>(producer, new StringSerializer(), new ByteArraySerializer()),
                 () -> new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer()),

@@ -73,9 +73,7 @@ public final class KafkaEventLog implements AutoCloseable {
         return Mono.fromFuture(() -> Sends.acked(producer, record))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, METADATA_BACKOFF)
                         .maxBackoff(METADATA_BACKOFF.multipliedBy(10))
-                        .filter(KafkaEventLog::noMetadataYet))
-                // the ack arrives on the producer's one I/O thread: what follows (the answer) runs elsewhere
-                .publishOn(Schedulers.parallel());
+                        .filter(KafkaEventLog::noMetadataYet));
     }
 
     /** Kafka's producer says so only in the message of its {@code TimeoutException}, before it buffers the record. */
