@@ -10,6 +10,7 @@ import static io.amebo.standalone.AuthorizationMatrixIT.Caller.UNRELATED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.amebo.contract.EventId;
 import io.amebo.platform.auth.ApplicationSecrets;
 import io.amebo.platform.auth.Credential;
 import io.amebo.platform.auth.SecretCipher;
@@ -376,6 +377,58 @@ class AuthorizationMatrixIT {
                     (w, c) ->
                             new Call("GET", "/v1/subscriptions/" + ALLOWED_SUBSCRIPTION + "/replays/" + w.replay, null),
                     signedIn(403, 403, 200, 403, 200)),
+            // what does not exist: a caller without a valid credential learns nothing, not even that
+            row(
+                    "GET /v1/actions/{name}",
+                    "an action that does not exist",
+                    "GET /v1/actions[/{name}]",
+                    ANY_CALLER,
+                    (w, c) -> new Call("GET", "/v1/actions/no.such.action", null),
+                    signedIn(404, 404, 404, 404, 404)),
+            row(
+                    "GET /v1/subscriptions/{name}",
+                    "a subscription that does not exist",
+                    "GET /v1/subscriptions[/{name}]",
+                    THE_SUBSCRIBER,
+                    (w, c) -> new Call("GET", "/v1/subscriptions/no-such-sub", null),
+                    signedIn(404, 404, 404, 404, 404)),
+            row(
+                    "PATCH /v1/subscriptions/{name}",
+                    "a subscription that does not exist",
+                    "PATCH /v1/subscriptions/{name}",
+                    THE_SUBSCRIBER_TO_CHANGE,
+                    (w, c) -> new Call("PATCH", "/v1/subscriptions/no-such-sub", """
+                            {"description": "x"}"""),
+                    signedIn(404, 404, 404, 404, 404)),
+            row(
+                    "GET /v1/events/{id}",
+                    "an event of an action that does not exist",
+                    "GET /v1/events/{id}",
+                    READERS,
+                    (w, c) -> new Call("GET", "/v1/events/" + new EventId("no.such.action", 0, 0).encode(), null),
+                    signedIn(404, 404, 404, 404, 404)),
+            row(
+                    "POST /v1/regists/{gist}",
+                    "a delivery that does not exist",
+                    "POST /v1/regists/{gist}",
+                    AN_ALLOWED_SUBSCRIBER,
+                    (w, c) -> new Call("POST", "/v1/regists/" + java.util.UUID.randomUUID(), null),
+                    signedIn(404, 404, 404, 404, 404)),
+            row(
+                    "POST /v1/subscriptions/{name}/replay",
+                    "a subscription that does not exist",
+                    "POST /v1/subscriptions/{name}/replay",
+                    AN_ALLOWED_SUBSCRIBER,
+                    (w, c) -> new Call("POST", "/v1/subscriptions/no-such-sub/replay", """
+                            {"from": "%s"}""".formatted(w.start)),
+                    signedIn(404, 404, 404, 404, 404)),
+            row(
+                    "GET /v1/registry/{kind}/{name}",
+                    "an action that does not exist",
+                    "GET /v1/registry/{kind}/{name}",
+                    ADMIN_ONLY,
+                    (w, c) -> new Call("GET", "/v1/registry/action/no.such.action", null),
+                    signedIn(403, 403, 403, 403, 404)),
             // operations (the standalone has no management port unless one is set)
             row("GET /health", "", "GET /health", ANYONE, (w, c) -> new Call("GET", "/health", null), everyone(200)),
             row(
