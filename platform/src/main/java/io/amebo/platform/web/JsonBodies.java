@@ -1,7 +1,10 @@
 package io.amebo.platform.web;
 
 import io.amebo.contract.Problem.FieldError;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
@@ -85,7 +88,13 @@ public final class JsonBodies {
     }
 
     private static void requireJson(ServerRequest request) {
-        MediaType type = request.headers().contentType().orElse(null);
+        MediaType type;
+        try {
+            type = request.headers().contentType().orElse(null);
+        } catch (InvalidMediaTypeException e) {
+            throw ProblemException.unsupportedMediaType(
+                    "the Content-Type header is not a media type: " + e.getMediaType());
+        }
         if (type == null) {
             throw ProblemException.unsupportedMediaType("send the body as application/json (Content-Type is missing)");
         }
@@ -95,10 +104,16 @@ public final class JsonBodies {
             throw ProblemException.unsupportedMediaType(
                     "send the body as application/json, not " + type.getType() + "/" + type.getSubtype());
         }
-        String charset = type.getParameter("charset");
-        if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
+        Charset charset;
+        try {
+            charset = type.getCharset(); // unquoted, any alias
+        } catch (IllegalArgumentException e) {
             throw ProblemException.unsupportedMediaType(
-                    "send the body as UTF-8 JSON, not " + charset + " (RFC 8259 §8.1)");
+                    "send the body as UTF-8 JSON; " + type.getParameter("charset") + " is no charset known here");
+        }
+        if (charset != null && !StandardCharsets.UTF_8.equals(charset)) {
+            throw ProblemException.unsupportedMediaType(
+                    "send the body as UTF-8 JSON, not " + charset.name() + " (RFC 8259 §8.1)");
         }
     }
 }
