@@ -144,9 +144,16 @@ public final class RegistryRepository {
 
     /** How many actions and subscriptions {@code application} owns. */
     public Mono<Long> dependentsOf(String application) {
-        return db.sql("SELECT (SELECT count(*) FROM actions WHERE application = :name)"
-                        + " + (SELECT count(*) FROM subscriptions WHERE application = :name) AS n")
-                .bind("name", application)
+        return count(
+                "SELECT (SELECT count(*) FROM actions WHERE application = :name)"
+                        + " + (SELECT count(*) FROM subscriptions WHERE application = :name) AS n",
+                application);
+    }
+
+    /** A count query's {@code n}, for the one parameter {@code :name}. */
+    private Mono<Long> count(String sql, String name) {
+        return db.sql(sql)
+                .bind("name", name)
                 .map(row -> row.get("n", Long.class))
                 .one();
     }
@@ -172,19 +179,14 @@ public final class RegistryRepository {
         return insert.then().then(insertSchema(action.action(), 1, schema, action.timestamped()));
     }
 
-    /** How many actions {@code application} owns. */
+    /** How many subscriptions {@code application} holds. */
     public Mono<Long> subscriptionCount(String application) {
-        return db.sql("SELECT count(*) AS n FROM subscriptions WHERE application = :app")
-                .bind("app", application)
-                .map(row -> row.get("n", Long.class))
-                .one();
+        return count("SELECT count(*) AS n FROM subscriptions WHERE application = :name", application);
     }
 
+    /** How many actions {@code application} owns. */
     public Mono<Long> actionCount(String application) {
-        return db.sql("SELECT count(*) AS n FROM actions WHERE application = :app")
-                .bind("app", application)
-                .map(row -> row.get("n", Long.class))
-                .one();
+        return count("SELECT count(*) AS n FROM actions WHERE application = :name", application);
     }
 
     public Mono<Void> updateActionDescription(String action, String description) {
@@ -279,11 +281,9 @@ public final class RegistryRepository {
                 .all();
     }
 
+    /** How many subscriptions {@code action} has. */
     public Mono<Long> subscriberCount(String action) {
-        return db.sql("SELECT count(*) AS n FROM subscriptions WHERE action = :action")
-                .bind("action", action)
-                .map(row -> row.get("n", Long.class))
-                .one();
+        return count("SELECT count(*) AS n FROM subscriptions WHERE action = :name", action);
     }
 
     // ---- subscriptions
