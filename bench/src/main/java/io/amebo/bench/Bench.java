@@ -43,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  * receiver the product delivers to), then the product on the same broker, and prints one table of figure, ceiling,
  * ratio and target. The results go to {@code bench/results/<date>-<commit>.json}.
  *
- * <p>{@code -Dbench.seconds} (15) is each measurement's length, {@code -Dbench.warmup} (15) each warm-up's.
+ * <p>{@code -Dbench.seconds} (15) is each measurement's length, {@code -Dbench.warmup} (60) each warm-up's: a
+ * JIT-compiled standalone needs about that long under load to reach its steady rate.
  */
 public final class Bench {
 
@@ -53,7 +54,7 @@ public final class Bench {
     private static final String SECRET = "bench-publisher-secret-0123";
 
     private final Duration seconds = Duration.ofSeconds(Long.getLong("bench.seconds", 15));
-    private final Duration warmup = Duration.ofSeconds(Long.getLong("bench.warmup", 15));
+    private final Duration warmup = Duration.ofSeconds(Long.getLong("bench.warmup", 60));
     private final Map<String, Object> figures = new LinkedHashMap<>();
     private final List<String[]> table = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -236,11 +237,29 @@ public final class Bench {
                         .asString();
     }
 
-    /** A typical event of about 300 bytes; {@code sent} is this JVM's clock, for publish-to-handler latency. */
+    private static final String NOTE = "x".repeat(60);
+
+    /**
+     * A typical event of about 300 bytes; {@code sent} is this JVM's clock, for publish-to-handler latency. Built
+     * by appending, not formatting: at tens of thousands a second the load generator must stay cheap.
+     */
     private static String event(long i) {
-        return """
-                {"action": "%s", "payload": {"user_id": "user-%08d", "email": "user%d@example.com", "name": "Ada Lovelace",
-                 "plan": "premium", "total": 129.5, "note": "%s", "sent": %d}}""".formatted(ACTION, i, i, "x".repeat(60), System.nanoTime());
+        String id = Long.toString(i);
+        return new StringBuilder(320)
+                .append("{\"action\": \"")
+                .append(ACTION)
+                .append("\", \"payload\": {\"user_id\": \"user-")
+                .append("0".repeat(Math.max(0, 8 - id.length())))
+                .append(id)
+                .append("\", \"email\": \"user")
+                .append(id)
+                .append(
+                        "@example.com\", \"name\": \"Ada Lovelace\", \"plan\": \"premium\", \"total\": 129.5, \"note\": \"")
+                .append(NOTE)
+                .append("\", \"sent\": ")
+                .append(System.nanoTime())
+                .append("}}")
+                .toString();
     }
 
     private Result publish(int inFlight) {
