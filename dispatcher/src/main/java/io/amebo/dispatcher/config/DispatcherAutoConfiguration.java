@@ -57,8 +57,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.ReactiveTransactionManager;
-import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -180,12 +178,8 @@ public class DispatcherAutoConfiguration {
     }
 
     @Bean
-    GistLog gistLog(
-            DatabaseClient db,
-            ReactiveTransactionManager transactions,
-            BackgroundMigration dispatcherSchema,
-            DispatcherProperties properties) {
-        return new GistLog(db, TransactionalOperator.create(transactions), dispatcherSchema);
+    GistLog gistLog(DatabaseClient db, BackgroundMigration dispatcherSchema) {
+        return new GistLog(db, dispatcherSchema);
     }
 
     @Bean

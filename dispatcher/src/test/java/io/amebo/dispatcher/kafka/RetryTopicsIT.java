@@ -107,10 +107,7 @@ class RetryTopicsIT {
                             groups.add(names.gistWriterGroup());
                             return new MockConsumer<>("earliest");
                         },
-                        new GistLog(
-                                null,
-                                null,
-                                new BackgroundMigration("test", "jdbc:postgresql://localhost:1/x", "u", "p")),
+                        new GistLog(null, new BackgroundMigration("test", "jdbc:postgresql://localhost:1/x", "u", "p")),
                         JsonMapper.builder().build()));
         supervisor.start();
         try {
