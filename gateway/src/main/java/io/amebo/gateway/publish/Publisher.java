@@ -7,6 +7,7 @@ import io.amebo.contract.Problem.FieldError;
 import io.amebo.contract.registry.ActionState;
 import io.amebo.gateway.core.DelaySpec;
 import io.amebo.gateway.core.PartitionKeys;
+import io.amebo.gateway.core.RandomIds;
 import io.amebo.gateway.http.RegistryLookups;
 import io.amebo.gateway.kafka.KafkaEventLog;
 import io.amebo.gateway.store.DedupeRepository;
@@ -25,13 +26,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +70,7 @@ public final class Publisher {
     private final Duration dedupeWindow;
     private final String schemaBaseUrl;
     private final Map<String, CompiledSchema> schemas = new ConcurrentHashMap<>();
+    private final Map<String, List<Header>> constantHeaders = new ConcurrentHashMap<>();
 
     public Publisher(
             RegistryLookups registry,
@@ -247,19 +250,12 @@ public final class Publisher {
     }
 
     private RecordHeaders headers(Valid valid, String correlationId) {
-        ActionState action = valid.action();
         RecordHeaders headers = new RecordHeaders();
-        add(headers, EventHeaders.SPEC_VERSION, EventHeaders.SPEC_VERSION_VALUE);
-        add(headers, EventHeaders.ID, UUID.randomUUID().toString());
-        add(headers, EventHeaders.SOURCE, EventHeaders.source(action.application()));
-        add(headers, EventHeaders.TYPE, action.action());
+        for (Header constant : constantHeaders(valid.action())) {
+            headers.add(constant);
+        }
+        add(headers, EventHeaders.ID, RandomIds.uuid().toString());
         add(headers, EventHeaders.TIME, clock.instant().toString());
-        add(
-                headers,
-                EventHeaders.DATA_SCHEMA,
-                schemaBaseUrl + "/v1/actions/" + action.action() + "/schemata/" + action.version());
-        add(headers, EventHeaders.CONTENT_TYPE, EventHeaders.JSON);
-        add(headers, EventHeaders.SCHEMA_VERSION, Integer.toString(action.version()));
         if (valid.request().deduper() != null) {
             add(headers, EventHeaders.DEDUPER, valid.request().deduper());
         }
@@ -268,6 +264,25 @@ public final class Publisher {
             add(headers, EventHeaders.CORRELATION_ID, correlationId);
         }
         return headers;
+    }
+
+    /** The headers every event of one (action, version) carries alike, encoded once. */
+    private List<Header> constantHeaders(ActionState action) {
+        return constantHeaders.computeIfAbsent(
+                action.action() + "@" + action.version(),
+                k -> List.of(
+                        header(EventHeaders.SPEC_VERSION, EventHeaders.SPEC_VERSION_VALUE),
+                        header(EventHeaders.SOURCE, EventHeaders.source(action.application())),
+                        header(EventHeaders.TYPE, action.action()),
+                        header(
+                                EventHeaders.DATA_SCHEMA,
+                                schemaBaseUrl + "/v1/actions/" + action.action() + "/schemata/" + action.version()),
+                        header(EventHeaders.CONTENT_TYPE, EventHeaders.JSON),
+                        header(EventHeaders.SCHEMA_VERSION, Integer.toString(action.version()))));
+    }
+
+    private static Header header(String name, String value) {
+        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void add(RecordHeaders headers, String name, String value) {

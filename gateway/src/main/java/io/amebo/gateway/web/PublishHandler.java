@@ -1,12 +1,14 @@
 package io.amebo.gateway.web;
 
 import io.amebo.contract.Problem;
+import io.amebo.gateway.core.RandomIds;
 import io.amebo.gateway.publish.PublishOutcome;
 import io.amebo.gateway.publish.Publisher;
 import io.amebo.platform.auth.Authenticator;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.web.JsonBodies;
 import io.amebo.platform.web.ProblemException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.URI;
@@ -17,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -41,6 +42,7 @@ final class PublishHandler {
     private final int maxBatchItems;
     private final MeterRegistry meters;
     private final Timer latency;
+    private final Map<CounterKey, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
     PublishHandler(
             Authenticator authenticator,
@@ -226,18 +228,24 @@ final class PublishHandler {
 
     private void count(PublishOutcome outcome) {
         if (outcome instanceof PublishOutcome.Appended a) {
-            meters.counter("amebo.events.published", "action", a.action()).increment();
+            counter("amebo.events.published", "action", a.action()).increment();
         } else if (outcome instanceof PublishOutcome.Duplicate d) {
-            meters.counter("amebo.events.deduplicated", "action", d.action()).increment();
+            counter("amebo.events.deduplicated", "action", d.action()).increment();
         } else if (outcome instanceof PublishOutcome.Rejected r) {
             reject(r.problem());
         }
     }
 
     private void reject(Problem problem) {
-        meters.counter("amebo.events.rejected", "reason", reason(problem.status()))
-                .increment();
+        counter("amebo.events.rejected", "reason", reason(problem.status())).increment();
     }
+
+    /** The counter of one (name, tag): looked up in the registry once, not per event (an id is built per lookup). */
+    private Counter counter(String name, String tag, String value) {
+        return counters.computeIfAbsent(new CounterKey(name, value), k -> meters.counter(name, tag, value));
+    }
+
+    private record CounterKey(String name, String value) {}
 
     private static String reason(int status) {
         return switch (status) {
@@ -258,6 +266,6 @@ final class PublishHandler {
         String given = request.headers().firstHeader(CORRELATION_HEADER);
         return given != null && !given.isBlank() && given.length() <= 128
                 ? given
-                : UUID.randomUUID().toString();
+                : RandomIds.uuid().toString();
     }
 }
