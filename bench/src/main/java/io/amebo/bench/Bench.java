@@ -66,8 +66,8 @@ public final class Bench {
     private String publisher;
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 2 && args[0].equals("noop-server")) {
-            NoopServer.run(Integer.parseInt(args[1]));
+        if (args.length >= 2 && args[0].equals("noop-server")) {
+            NoopServer.run(Integer.parseInt(args[1]), args.length > 2 ? args[2] : "");
             return;
         }
         new Bench().run(Path.of(args.length > 0 ? args[0] : "standalone/target/amebo-standalone.jar"));
@@ -80,7 +80,8 @@ public final class Bench {
             figures.put("cold_start_seconds", coldStart);
 
             String only = System.getProperty("bench.only", "");
-            Result noop = only.isEmpty() ? noopCeiling() : new Result(0, 0, 0, 0, 0, 0);
+            Result[] ceilings = only.isEmpty() ? noopCeiling() : null;
+            Result noop = ceilings == null ? new Result(0, 0, 0, 0, 0, 0) : ceilings[0];
             register(receiver);
             if (only.equals("batch")) {
                 row("batch publish, events/s", fmt(batchPublish()), "", "", "");
@@ -89,6 +90,26 @@ public final class Bench {
             if (only.equals("get")) {
                 Result byId = getById();
                 row("GET /v1/events/{id} (p50 / p99 ms)", fmt(byId.p50()) + " / " + fmt(byId.p99()), "", "", "");
+                return;
+            }
+            if (only.equals("open")) {
+                // for the latency tail: a warm-up, then an open loop at -Dbench.rate (2000) publishes a second
+                publish(IN_FLIGHT);
+                Map<Double, Double> before = serverLatencyBuckets();
+                Result open = openLoopPublish(Integer.getInteger("bench.rate", 2000));
+                Map<Double, Double> after = serverLatencyBuckets();
+                row(
+                        "open-loop publish (p50 / p99 / max ms)",
+                        fmt(open.p50()) + " / " + fmt(open.p99()) + " / " + fmt(open.max()),
+                        "",
+                        "",
+                        "");
+                row(
+                        "the same, p99 as the gateway measured it (receipt to answer), ms <=",
+                        fmt(bucketPercentile(before, after, 0.99) * 1000),
+                        "",
+                        "",
+                        "");
                 return;
             }
             if (only.equals("publish")) {
@@ -106,6 +127,13 @@ public final class Bench {
                     ">= 0.60");
             figures.put("single_publish", single);
             figures.put("noop_post", noop);
+            row(
+                    "reference: bare WebFlux -> Kafka, one ack a request, req/s (p50 / p99 ms)",
+                    fmt(ceilings[1].perSecond()) + " (" + fmt(ceilings[1].p50()) + " / " + fmt(ceilings[1].p99()) + ")",
+                    fmt(noop.perSecond()) + " no-op POST",
+                    ratio(ceilings[1].perSecond(), noop.perSecond()),
+                    "");
+            figures.put("bare_gateway", ceilings[1]);
 
             int half = (int) Math.max(1, single.perSecond() / 2);
             Result halfLoad = openLoopPublish(half);
@@ -402,9 +430,43 @@ public final class Bench {
         return bytes / (1024 * 1024);
     }
 
+    /** The gateway's {@code amebo.publish.latency} histogram: upper bound in seconds to cumulative count. */
+    private Map<Double, Double> serverLatencyBuckets() throws Exception {
+        Matcher m = Pattern.compile(
+                        "(?m)^amebo_publish_latency_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*\\} ([0-9.eE+]+)$")
+                .matcher(send("GET", "/metrics", null, null));
+        Map<Double, Double> buckets = new java.util.TreeMap<>();
+        while (m.find()) {
+            double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+            buckets.merge(le, Double.parseDouble(m.group(2)), Double::sum);
+        }
+        return buckets;
+    }
+
+    /** The smallest bucket bound under which {@code q} of the requests between the two snapshots fell. */
+    private static double bucketPercentile(Map<Double, Double> before, Map<Double, Double> after, double q) {
+        double total =
+                after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        for (Map.Entry<Double, Double> bucket : after.entrySet()) {
+            if (bucket.getValue() - before.getOrDefault(bucket.getKey(), 0.0) >= q * total) {
+                return bucket.getKey();
+            }
+        }
+        return Double.NaN;
+    }
+
     // --- the ceilings -----------------------------------------------------------------------------------------
 
-    private Result noopCeiling() throws Exception {
+    /**
+     * The no-op POST, then (in the same JVM, warm) the bare per-request-ack gateway on the standalone's broker: the
+     * HTTP ceiling and the reference of what a co-located broker leaves of it.
+     */
+    private Result[] noopCeiling() throws Exception {
+        try (Admin kafka = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            kafka.createTopics(List.of(new NewTopic("bench.bare", 3, (short) 1)))
+                    .all()
+                    .get();
+        }
         int port = freePort();
         Process noop = new ProcessBuilder(
                         javaBin(),
@@ -413,7 +475,8 @@ public final class Bench {
                         System.getProperty("java.class.path"),
                         "org.springframework.boot.loader.launch.JarLauncher",
                         "noop-server",
-                        String.valueOf(port))
+                        String.valueOf(port),
+                        bootstrap)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
@@ -428,8 +491,11 @@ public final class Bench {
             }
             byte[] body = utf8(event(0));
             try (Load load = new Load(url, IN_FLIGHT)) {
-                return load.closedLoop(
+                Result ceiling = load.closedLoop(
                         i -> new Request("POST", "/noop", null, "application/json", body), IN_FLIGHT, warmup, seconds);
+                Result bare = load.closedLoop(
+                        i -> new Request("POST", "/kafka", null, "application/json", body), IN_FLIGHT, warmup, seconds);
+                return new Result[] {ceiling, bare};
             }
         } finally {
             noop.destroy();
