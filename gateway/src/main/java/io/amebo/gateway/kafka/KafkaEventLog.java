@@ -143,12 +143,14 @@ public final class KafkaEventLog implements AutoCloseable {
             return Optional.empty();
         }
         List<TopicPartition> one = List.of(partition);
+        // assigned before its offsets are asked: a read_committed consumer that learns a partition's offsets while
+        // not assigned to it warns, once a read, that it cannot note the partition's last stable offset
+        consumer.assign(one);
         long end = consumer.endOffsets(one, readTimeout).getOrDefault(partition, 0L);
         long start = consumer.beginningOffsets(one, readTimeout).getOrDefault(partition, 0L);
         if (offset >= end || offset < start) {
             return Optional.empty();
         }
-        consumer.assign(one);
         consumer.seek(partition, offset);
         long deadline = System.nanoTime() + readTimeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -172,6 +174,7 @@ public final class KafkaEventLog implements AutoCloseable {
         if (partitions.isEmpty()) {
             return new RangePage(List.of(), Optional.empty());
         }
+        consumer.assign(partitions); // before asking their offsets, as in readAt
         Map<TopicPartition, Long> ends = endsAt(consumer, partitions, to);
         Map<TopicPartition, Long> next = new HashMap<>();
         Map<TopicPartition, Long> starts = resume.isEmpty() ? endsAt(consumer, partitions, from) : Map.of();
