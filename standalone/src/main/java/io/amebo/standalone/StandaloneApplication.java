@@ -90,7 +90,7 @@ public class StandaloneApplication {
         Map<String, Object> properties = new LinkedHashMap<>();
 
         // PostgreSQL starts on a thread of its own beside Kafka: one after the other they took ~7 of the cold
-        // start's ~15 s (README, Performance)
+        // start's ~15 s on a 2-core machine (the log's timestamps); side by side the start is ~1 s shorter there
         CompletableFuture<EmbeddedDatabase> databaseStart = null;
         Secret password = null;
         if (!env.containsKey("SPRING_R2DBC_URL")) {
