@@ -69,8 +69,7 @@ public final class Publisher {
     private final Duration publishTimeout;
     private final Duration dedupeWindow;
     private final String schemaBaseUrl;
-    private final Map<String, CompiledSchema> schemas = new ConcurrentHashMap<>();
-    private final Map<String, List<Header>> constantHeaders = new ConcurrentHashMap<>();
+    private final Map<String, Version> versions = new ConcurrentHashMap<>();
 
     public Publisher(
             RegistryLookups registry,
@@ -99,7 +98,11 @@ public final class Publisher {
     record Request(String action, JsonNode payload, String deduper, String key, Optional<Instant> notBefore) {}
 
     /** A request whose action is known, allowed and whose payload is valid: ready to append. */
-    record Valid(Request request, ActionState action, byte[] payload, Optional<String> key) {}
+    record Valid(
+            Request request, ActionState action, List<Header> constantHeaders, byte[] payload, Optional<String> key) {}
+
+    /** What every event of one (action, version) shares: its compiled schema and its headers, encoded once. */
+    private record Version(CompiledSchema schema, List<Header> headers) {}
 
     public Mono<PublishOutcome> publish(Principal principal, JsonNode item, String correlationId) {
         return Mono.fromCallable(() -> read(item))
@@ -151,7 +154,8 @@ public final class Publisher {
     private Valid validate(Resolved resolved) {
         ActionState action = resolved.action();
         JsonNode payload = resolved.request().payload();
-        List<FieldError> violations = schemaOf(action).validate(payload, "/payload");
+        Version version = versionOf(action);
+        List<FieldError> violations = version.schema().validate(payload, "/payload");
         if (!violations.isEmpty()) {
             throw ProblemException.unprocessable(
                     "the payload does not match the schema of " + action.action() + ": "
@@ -163,18 +167,33 @@ public final class Publisher {
         return new Valid(
                 resolved.request(),
                 action,
+                version.headers(),
                 json.writeValueAsBytes(payload),
                 PartitionKeys.keyOf(resolved.request().key(), action.partitionKey(), payload));
     }
 
-    /** Compiled once per (action, version); the registry refused invalid schemas, so compiling succeeds. */
-    private CompiledSchema schemaOf(ActionState action) {
-        return schemas.computeIfAbsent(
+    /**
+     * Made once per (action, version): the schema compiled (the registry refused invalid schemas, so compiling
+     * succeeds) and the headers every event of it carries alike.
+     */
+    private Version versionOf(ActionState action) {
+        return versions.computeIfAbsent(
                 action.action() + "@" + action.version(),
-                k -> compiler.compile(action.schemata(), "/schemata")
-                        .schema()
-                        .orElseThrow(() -> ProblemException.unavailable(
-                                "the schema of " + action.action() + " cannot be compiled; ask its owner to fix it")));
+                k -> new Version(
+                        compiler.compile(action.schemata(), "/schemata")
+                                .schema()
+                                .orElseThrow(() -> ProblemException.unavailable("the schema of " + action.action()
+                                        + " cannot be compiled; ask its owner to fix it")),
+                        List.of(
+                                header(EventHeaders.SPEC_VERSION, EventHeaders.SPEC_VERSION_VALUE),
+                                header(EventHeaders.SOURCE, EventHeaders.source(action.application())),
+                                header(EventHeaders.TYPE, action.action()),
+                                header(
+                                        EventHeaders.DATA_SCHEMA,
+                                        schemaBaseUrl + "/v1/actions/" + action.action() + "/schemata/"
+                                                + action.version()),
+                                header(EventHeaders.CONTENT_TYPE, EventHeaders.JSON),
+                                header(EventHeaders.SCHEMA_VERSION, Integer.toString(action.version())))));
     }
 
     private Mono<PublishOutcome> deduplicate(Valid valid, String correlationId) {
@@ -251,7 +270,7 @@ public final class Publisher {
 
     private RecordHeaders headers(Valid valid, String correlationId) {
         RecordHeaders headers = new RecordHeaders();
-        for (Header constant : constantHeaders(valid.action())) {
+        for (Header constant : valid.constantHeaders()) {
             headers.add(constant);
         }
         add(headers, EventHeaders.ID, RandomIds.uuid().toString());
@@ -264,21 +283,6 @@ public final class Publisher {
             add(headers, EventHeaders.CORRELATION_ID, correlationId);
         }
         return headers;
-    }
-
-    /** The headers every event of one (action, version) carries alike, encoded once. */
-    private List<Header> constantHeaders(ActionState action) {
-        return constantHeaders.computeIfAbsent(
-                action.action() + "@" + action.version(),
-                k -> List.of(
-                        header(EventHeaders.SPEC_VERSION, EventHeaders.SPEC_VERSION_VALUE),
-                        header(EventHeaders.SOURCE, EventHeaders.source(action.application())),
-                        header(EventHeaders.TYPE, action.action()),
-                        header(
-                                EventHeaders.DATA_SCHEMA,
-                                schemaBaseUrl + "/v1/actions/" + action.action() + "/schemata/" + action.version()),
-                        header(EventHeaders.CONTENT_TYPE, EventHeaders.JSON),
-                        header(EventHeaders.SCHEMA_VERSION, Integer.toString(action.version()))));
     }
 
     private static Header header(String name, String value) {
