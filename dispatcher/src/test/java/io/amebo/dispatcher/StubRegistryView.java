@@ -55,6 +55,11 @@ public final class StubRegistryView implements RegistryView {
     }
 
     @Override
+    public Collection<ActionState> actions() {
+        return List.of();
+    }
+
+    @Override
     public Collection<SubscriptionState> subscriptions() {
         return List.of();
     }

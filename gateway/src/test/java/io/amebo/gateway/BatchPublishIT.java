@@ -114,6 +114,42 @@ class BatchPublishIT {
     }
 
     @Test
+    void countsDeduplicatedItemsApartFromAppendedOnes(SharedKafka kafka) {
+        String item = "{\"action\":\"%s\",\"payload\":{\"n\":1},\"deduper\":\"%s\"}";
+        events.post(
+                        "/v1/events/batch",
+                        ownerAuth,
+                        "[" + item.formatted(action, "d1") + "," + item.formatted(action, "d2") + "]")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.appended")
+                .isEqualTo(2)
+                .jsonPath("$.deduplicated")
+                .isEqualTo(0);
+
+        events.post(
+                        "/v1/events/batch",
+                        ownerAuth,
+                        "[" + item.formatted(action, "d1") + "," + item.formatted(action, "d3") + "]")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.results[0].status")
+                .isEqualTo(200)
+                .jsonPath("$.results[1].status")
+                .isEqualTo(201)
+                .jsonPath("$.appended")
+                .isEqualTo(1)
+                .jsonPath("$.deduplicated")
+                .isEqualTo(1)
+                .jsonPath("$.failed")
+                .isEqualTo(0);
+
+        assertThat(PublishIT.all(kafka, "amebo." + action)).hasSize(3);
+    }
+
+    @Test
     void answers422WhenNothingWasAppended(SharedKafka kafka) {
         events.post("/v1/events/batch", ownerAuth, "[{\"action\":\"%s\",\"payload\":{}}]".formatted(action))
                 .expectStatus()

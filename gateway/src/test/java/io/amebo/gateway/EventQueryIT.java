@@ -199,13 +199,111 @@ class EventQueryIT {
     }
 
     @Test
+    void mergesSeveralActionsInTimeOrderWhetherRepeatedOrCommaSeparated() {
+        String other = SharedKafka.uniqueName("order.shipped");
+        registry.action(other, owner, "{\"type\":\"object\"}", "\"partitions\":2");
+        List<Read> expected = new ArrayList<>();
+        for (Published p : published) {
+            expected.add(new Read(p.id(), action, p.time(), p.partition(), p.offset()));
+        }
+        for (int i = 0; i < 12; i++) {
+            Published p = publish(other, ownerAuth, "{\"n\":" + i + "}");
+            expected.add(new Read(p.id(), other, p.time(), p.partition(), p.offset()));
+        }
+        expected.sort(Read.ORDER);
+        Instant from = expected.get(0).time();
+        Instant to = expected.get(expected.size() - 1).time().plusMillis(1);
+        List<String> ids = expected.stream().map(Read::id).toList();
+
+        assertThat(pages(
+                        "/v1/events?action=" + action + "&action=" + other + "&from=" + from + "&to=" + to + "&limit=9",
+                        ownerAuth))
+                .containsExactlyElementsOf(ids);
+        assertThat(pages(
+                        "/v1/events?action=" + other + "," + action + "&from=" + from + "&to=" + to + "&limit=100",
+                        ownerAuth))
+                .containsExactlyElementsOf(ids);
+        assertThat(streamed("/v1/events?action=" + action + "," + other + "&from=" + from + "&to=" + to, ownerAuth))
+                .containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void withoutAnActionReadsEveryActionTheCallerMayReadAndNothingElse() {
+        String reader = SharedKafka.uniqueName("wide-reader");
+        String readerAuth = registry.application(reader);
+        String stranger = SharedKafka.uniqueName("stranger-owner");
+        String strangerAuth = registry.application(stranger);
+        String own = SharedKafka.uniqueName("mine.created");
+        String subscribed = SharedKafka.uniqueName("theirs.subscribed");
+        String listed = SharedKafka.uniqueName("theirs.listed");
+        String hidden = SharedKafka.uniqueName("theirs.hidden");
+        registry.action(own, reader, "{\"type\":\"object\"}", "\"partitions\":2");
+        registry.action(subscribed, stranger, "{\"type\":\"object\"}", "\"partitions\":3");
+        registry.action(listed, stranger, "{\"type\":\"object\"}", "\"subscribers\":[\"%s\"]".formatted(reader));
+        registry.action(hidden, stranger, "{\"type\":\"object\"}", "\"partitions\":1");
+        registry.subscribe(reader, SharedKafka.uniqueName("sub"), subscribed);
+        Instant start = Instant.now().minusSeconds(1);
+        List<Read> readable = new ArrayList<>();
+        List<Read> all = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            for (String[] target : new String[][] {
+                {own, readerAuth}, {subscribed, strangerAuth}, {listed, strangerAuth}, {hidden, strangerAuth}
+            }) {
+                Published p = publish(target[0], target[1], "{\"i\":" + i + "}");
+                Read read = new Read(p.id(), target[0], p.time(), p.partition(), p.offset());
+                all.add(read);
+                if (!target[0].equals(hidden)) {
+                    readable.add(read);
+                }
+            }
+        }
+        readable.sort(Read.ORDER);
+        all.sort(Read.ORDER);
+
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(pages("/v1/events?from=" + start + "&limit=5", readerAuth))
+                        .containsExactlyElementsOf(
+                                readable.stream().map(Read::id).toList()));
+        assertThat(streamed("/v1/events?from=" + start, readerAuth))
+                .containsExactlyElementsOf(readable.stream().map(Read::id).toList());
+        // the admin reads everything; other tests' events may lie in between
+        assertThat(pages("/v1/events?from=" + start + "&limit=100", Services.ADMIN))
+                .containsSubsequence(all.stream().map(Read::id).toList());
+        events.get("/v1/events?action=" + own + "," + hidden, readerAuth)
+                .expectStatus()
+                .isForbidden();
+    }
+
+    @Test
     void refusesBadQueriesWith400NamingTheParameter() {
-        events.get("/v1/events", ownerAuth)
+        events.get("/v1/events?action=", ownerAuth)
                 .expectStatus()
                 .isBadRequest()
                 .expectBody()
                 .jsonPath("$.errors[0].pointer")
                 .isEqualTo("/action");
+        events.get("/v1/events?action=" + action + ",", ownerAuth)
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/action");
+        events.get("/v1/events?action=" + action + "&action=" + SharedKafka.uniqueName("nothing.here"), ownerAuth)
+                .expectStatus()
+                .isNotFound();
+        String otherCursor = events.get("/v1/events?action=" + action + "&limit=1", ownerAuth)
+                .expectStatus()
+                .isOk()
+                .returnResult(String.class)
+                .getResponseHeaders()
+                .getFirst("X-Next-Cursor");
+        events.get("/v1/events?limit=1&cursor=" + otherCursor, ownerAuth)
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/cursor");
         events.get("/v1/events?action=" + action + "&from=yesterday", ownerAuth)
                 .expectStatus()
                 .isBadRequest()
@@ -224,6 +322,58 @@ class EventQueryIT {
         events.get("/v1/events?action=" + action + "&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", ownerAuth)
                 .expectStatus()
                 .isBadRequest();
+    }
+
+    /** An event as a merged read orders it: by time, then topic (the action's name decides), partition, offset. */
+    record Read(String id, String action, Instant time, int partition, long offset) {
+        static final Comparator<Read> ORDER = Comparator.comparing(Read::time)
+                .thenComparing(Read::action)
+                .thenComparingInt(Read::partition)
+                .thenComparingLong(Read::offset);
+    }
+
+    private static Published publish(String action, String auth, String payload) {
+        return events.post("/v1/events", auth, "{\"action\":\"%s\",\"payload\":%s}".formatted(action, payload))
+                .expectStatus()
+                .isCreated()
+                .expectBody(Published.class)
+                .returnResult()
+                .getResponseBody();
+    }
+
+    /** The ids of every page, following {@code Link} from {@code first}. */
+    private static List<String> pages(String first, String auth) {
+        List<String> seen = new ArrayList<>();
+        String next = first;
+        while (next != null) {
+            EntityExchangeResult<byte[]> page =
+                    events.get(next, auth).expectStatus().isOk().expectBody().returnResult();
+            JSON.readTree(page.getResponseBody())
+                    .forEach(e -> seen.add(e.path("id").asString()));
+            String link = page.getResponseHeaders().getFirst(HttpHeaders.LINK);
+            next = link == null ? null : link.substring(1, link.indexOf('>'));
+        }
+        return seen;
+    }
+
+    private static List<String> streamed(String uri, String auth) {
+        String ndjson = events.http()
+                .get()
+                .uri(uri)
+                .header(HttpHeaders.AUTHORIZATION, auth)
+                .accept(MediaType.parseMediaType("application/x-ndjson"))
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        return ndjson == null
+                ? List.of()
+                : ndjson.lines()
+                        .filter(l -> !l.isBlank())
+                        .map(l -> JSON.readTree(l).path("id").asString())
+                        .toList();
     }
 
     private static List<Published> inTimeOrder() {

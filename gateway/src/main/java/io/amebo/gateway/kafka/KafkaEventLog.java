@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -37,12 +38,17 @@ import reactor.util.retry.Retry;
  *
  * <p>Time ranges rely on the topics' LogAppendTime timestamps (the registry creates them so): within a partition,
  * timestamps never decrease with offsets, so a range is a contiguous offset span per partition, and merging the
- * partitions by (timestamp, partition, offset) gives one stable order.
+ * partitions (of one topic or several) by (timestamp, topic, partition, offset) gives one stable order.
  */
 public final class KafkaEventLog implements AutoCloseable {
 
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration METADATA_BACKOFF = Duration.ofMillis(50);
+    /** A range's order: heads of different partitions never share a (topic, partition). */
+    private static final Comparator<ConsumerRecord<String, byte[]>> ORDER =
+            Comparator.<ConsumerRecord<String, byte[]>>comparingLong(ConsumerRecord::timestamp)
+                    .thenComparing(ConsumerRecord::topic)
+                    .thenComparingInt(ConsumerRecord::partition);
 
     private final Producer<String, byte[]> producer;
     private final BlockingQueue<Reader> readers;
@@ -88,21 +94,30 @@ public final class KafkaEventLog implements AutoCloseable {
         return withConsumer(consumer -> readAt(consumer, new TopicPartition(topic, partition), offset));
     }
 
-    /** One page of the range [from, to), starting after {@code resume} when given (partition → next offset). */
-    public Mono<RangePage> page(String topic, Instant from, Instant to, Map<Integer, Long> resume, int limit) {
-        return withConsumer(consumer -> readPage(consumer, topic, from, to, resume, limit));
+    /**
+     * One page of the range [from, to) of these topics merged in (timestamp, topic, partition, offset) order. With a
+     * {@code resume} (partition → next offset, from the previous page's {@code next}), only the partitions it names are
+     * read, from those offsets: the others were finished.
+     */
+    public Mono<RangePage> page(
+            Collection<String> topics, Instant from, Instant to, Map<TopicPartition, Long> resume, int limit) {
+        return withConsumer(consumer -> readPage(consumer, topics, from, to, resume, limit));
     }
 
-    /** Every event of [from, to) in order, read page by page as the subscriber asks for more. */
-    public Flux<ConsumerRecord<String, byte[]>> stream(String topic, Instant from, Instant to, int pageSize) {
-        return page(topic, from, to, Map.of(), pageSize)
+    /**
+     * Every event of [from, to) of these topics in the order of {@link #page}, read page by page as the subscriber
+     * asks for more: at most one page is held at a time, however long the range and however many the topics.
+     */
+    public Flux<ConsumerRecord<String, byte[]>> stream(
+            Collection<String> topics, Instant from, Instant to, int pageSize) {
+        return page(topics, from, to, Map.of(), pageSize)
                 .expand(p ->
-                        p.next().isPresent() ? page(topic, from, to, p.next().get(), pageSize) : Mono.empty())
+                        p.next().isPresent() ? page(topics, from, to, p.next().get(), pageSize) : Mono.empty())
                 .concatMapIterable(RangePage::records);
     }
 
-    /** A page of records in (timestamp, partition, offset) order; {@code next} is absent on the last page. */
-    public record RangePage(List<ConsumerRecord<String, byte[]>> records, Optional<Map<Integer, Long>> next) {}
+    /** A page of records in (timestamp, topic, partition, offset) order; {@code next} is absent on the last page. */
+    public record RangePage(List<ConsumerRecord<String, byte[]>> records, Optional<Map<TopicPartition, Long>> next) {}
 
     /** A pooled slot; its consumer is created on first use. Only the borrower touches it. */
     private static final class Reader {
@@ -163,14 +178,17 @@ public final class KafkaEventLog implements AutoCloseable {
 
     private RangePage readPage(
             Consumer<String, byte[]> consumer,
-            String topic,
+            Collection<String> topics,
             Instant from,
             Instant to,
-            Map<Integer, Long> resume,
+            Map<TopicPartition, Long> resume,
             int limit) {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, readTimeout);
         List<TopicPartition> partitions = new ArrayList<>();
-        infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+        for (String topic : topics) {
+            for (PartitionInfo info : consumer.partitionsFor(topic, readTimeout)) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+        }
         if (partitions.isEmpty()) {
             return new RangePage(List.of(), Optional.empty());
         }
@@ -179,7 +197,7 @@ public final class KafkaEventLog implements AutoCloseable {
         Map<TopicPartition, Long> next = new HashMap<>();
         Map<TopicPartition, Long> starts = resume.isEmpty() ? endsAt(consumer, partitions, from) : Map.of();
         for (TopicPartition p : partitions) {
-            long start = resume.isEmpty() ? starts.get(p) : resume.getOrDefault(p.partition(), ends.get(p));
+            long start = resume.isEmpty() ? starts.get(p) : resume.getOrDefault(p, ends.get(p));
             if (start < ends.get(p)) {
                 next.put(p, start);
             }
@@ -205,9 +223,7 @@ public final class KafkaEventLog implements AutoCloseable {
                 }
             }
         }
-        Map<Integer, Long> cursor = new HashMap<>();
-        next.forEach((p, o) -> cursor.put(p.partition(), o));
-        return new RangePage(out, cursor.isEmpty() ? Optional.empty() : Optional.of(cursor));
+        return new RangePage(out, next.isEmpty() ? Optional.empty() : Optional.of(Map.copyOf(next)));
     }
 
     /** Polls until every open partition has a buffered record, or the deadline passes. */
@@ -236,9 +252,7 @@ public final class KafkaEventLog implements AutoCloseable {
                 return null; // cannot order without every open partition's head
             }
             ConsumerRecord<String, byte[]> head = buffered.get(p).peek();
-            if (bestRecord == null
-                    || head.timestamp() < bestRecord.timestamp()
-                    || head.timestamp() == bestRecord.timestamp() && p.partition() < best.partition()) {
+            if (bestRecord == null || ORDER.compare(head, bestRecord) < 0) {
                 best = p;
                 bestRecord = head;
             }

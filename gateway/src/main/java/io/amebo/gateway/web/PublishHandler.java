@@ -177,7 +177,8 @@ final class PublishHandler {
 
     private Mono<ServerResponse> batchResponse(List<PublishOutcome> outcomes, String correlationId) {
         List<Map<String, Object>> results = new ArrayList<>(outcomes.size());
-        int accepted = 0;
+        int appended = 0;
+        int deduplicated = 0;
         for (int i = 0; i < outcomes.size(); i++) {
             PublishOutcome outcome = outcomes.get(i);
             Map<String, Object> result = new LinkedHashMap<>();
@@ -191,17 +192,30 @@ final class PublishHandler {
             } else {
                 result.put("status", outcome instanceof PublishOutcome.Appended ? 201 : 200);
                 result.putAll(body(outcome));
-                accepted++;
+                if (outcome instanceof PublishOutcome.Appended) {
+                    appended++;
+                } else {
+                    deduplicated++;
+                }
             }
             results.add(result);
         }
+        int accepted = appended + deduplicated;
         HttpStatus status = accepted == outcomes.size()
                 ? HttpStatus.OK
                 : accepted == 0 ? noneAppended(outcomes) : HttpStatus.MULTI_STATUS;
         return ServerResponse.status(status)
                 .header(CORRELATION_HEADER, correlationId)
                 .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(Map.of("results", results, "appended", accepted, "failed", outcomes.size() - accepted));
+                .bodyValue(Map.of(
+                        "results",
+                        results,
+                        "appended",
+                        appended,
+                        "deduplicated",
+                        deduplicated,
+                        "failed",
+                        outcomes.size() - accepted));
     }
 
     /**

@@ -62,6 +62,11 @@ public final class KafkaRegistryView extends ConsumerLoop implements RegistryVie
     }
 
     @Override
+    public Collection<ActionState> actions() {
+        return List.copyOf(actions.values());
+    }
+
+    @Override
     public Optional<SubscriptionState> subscription(String name) {
         return Optional.ofNullable(subscriptions.get(name));
     }

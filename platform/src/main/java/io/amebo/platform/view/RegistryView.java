@@ -19,6 +19,9 @@ public interface RegistryView {
 
     Optional<ActionState> action(String name);
 
+    /** Every action the view knows, in no particular order. */
+    Collection<ActionState> actions();
+
     Optional<SubscriptionState> subscription(String name);
 
     Collection<SubscriptionState> subscriptions();
