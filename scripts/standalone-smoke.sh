@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the built standalone on a fresh data directory, runs the microservices example against it
-# (scripts/seed-demo.sh), then stops it with SIGTERM and checks that it shut down cleanly. Run after the build.
+# (scripts/seed-demo.sh) and checks deliveries with the official Standard Webhooks library
+# (scripts/standard-webhooks-check.sh), then stops it with SIGTERM and checks that it shut down cleanly. Run after the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,7 @@ done
 echo "standalone ready in $(( $(date +%s) - started )) s"
 
 AMEBO_URL="http://localhost:$SERVER_PORT" AMEBO_ADMIN_TOKEN="$(cat "$DATA/admin-token")" scripts/seed-demo.sh
+AMEBO_URL="http://localhost:$SERVER_PORT" AMEBO_ADMIN_TOKEN="$(cat "$DATA/admin-token")" scripts/standard-webhooks-check.sh
 
 kill -TERM "$PID"
 wait "$PID" || true
