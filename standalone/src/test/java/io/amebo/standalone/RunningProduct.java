@@ -44,6 +44,27 @@ final class RunningProduct implements AutoCloseable {
         this.base = "http://localhost:" + standalone.port();
     }
 
+    private static RunningProduct shared;
+
+    /**
+     * One product with the default settings shared by the test classes of this JVM that need nothing special (each
+     * start costs some 15 s), started on first use and stopped when the JVM exits. Tests using it create their own
+     * uniquely named applications, actions and subscriptions.
+     */
+    static synchronized RunningProduct shared() throws IOException {
+        if (shared == null) {
+            RunningProduct product = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(product::close, "shared-product-stop"));
+            shared = product;
+        }
+        return shared;
+    }
+
+    /** The base URL of the product's one port. */
+    String url() {
+        return base;
+    }
+
     /** Starts the standalone; {@code args} are its command line ({@code --amebo.auth.secret-grace=2s}, ...). */
     static RunningProduct start(String... args) throws IOException {
         Path data = Files.createTempDirectory("amebo-product");
