@@ -65,7 +65,10 @@ public final class AmeboApiException extends AmeboException {
             message.append(": ").append(problem.detail());
         }
         for (Problem.FieldError error : problem.errors()) {
-            message.append("; ").append(error.pointer()).append(' ').append(error.message());
+            String field = error.pointer() + " " + error.message();
+            if (problem.detail() == null || !problem.detail().contains(field)) { // Amebo's detail often lists them
+                message.append("; ").append(field);
+            }
         }
         return message.toString();
     }
