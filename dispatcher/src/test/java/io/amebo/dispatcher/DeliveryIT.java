@@ -176,6 +176,113 @@ class DeliveryIT {
     }
 
     @Test
+    void aRedeliveryStartsAFreshAttemptCountShownAlikeInTheGistTheEnvelopeAndTheAnswer() {
+        Names n = subscribe(2, false, 1);
+        receiver.respondByDefault(Reply.status(500));
+        fixtures.publish(n.action(), "u1", "{\"n\": 1}");
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(gists(n.subscription(), "dead")).hasSize(1));
+        String gist = gists(n.subscription(), "dead").get(0).path("gist").asString();
+
+        // re-queued in bulk to a handler that fails once more (slowly), then recovers: until that first new attempt
+        // has its answer, the gist shows a fresh count (pending, no attempt yet), so it is not re-queued twice
+        receiver.enqueue(Reply.status(500).after(Duration.ofSeconds(4))).respondByDefault(Reply.status(200));
+        redeliverDead(n.subscription(), 1);
+        await().atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> assertThat(gists(n.subscription(), "pending"))
+                        .singleElement()
+                        .satisfies(pending ->
+                                assertThat(pending.path("attempts").asInt()).isZero()));
+        redeliverDead(n.subscription(), 0);
+        // attempt 1 fails, attempt 2 (within max_retries 2) is delivered: the gist counts as the envelopes do
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> assertThat(gists(n.subscription(), "delivered")).hasSize(1));
+        assertThat(receiver.requests()).hasSize(4);
+        assertAttempts(receiver.requests().subList(2, 4), 1, 2);
+        JsonNode delivered = gists(n.subscription(), "delivered").get(0);
+        assertThat(delivered.path("gist").asString()).isEqualTo(gist);
+        assertThat(delivered.path("attempts").asInt()).isEqualTo(2);
+
+        // dead once more, then redelivered one by one to a handler that fails once and recovers: attempt 1 of a
+        // fresh count, answered as such, and its retry (attempt 2) delivers it
+        receiver.respondByDefault(Reply.status(500));
+        fixtures.publish(n.action(), "u2", "{\"n\": 2}");
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(gists(n.subscription(), "dead")).hasSize(1));
+        String second = gists(n.subscription(), "dead").get(0).path("gist").asString();
+        int before = receiver.count();
+        receiver.enqueue(Reply.status(500)).respondByDefault(Reply.status(200));
+        http.post()
+                .uri("/v1/regists/" + second)
+                .header(HttpHeaders.AUTHORIZATION, Fixtures.ADMIN)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.gist")
+                .isEqualTo(second)
+                .jsonPath("$.attempt")
+                .isEqualTo(1)
+                .jsonPath("$.delivered")
+                .isEqualTo(false)
+                .jsonPath("$.status")
+                .isEqualTo(500);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> assertThat(gists(n.subscription(), "delivered")).hasSize(2));
+        assertThat(receiver.requests()).hasSize(before + 2);
+        assertAttempts(receiver.requests().subList(before, before + 2), 1, 2);
+        assertThat(gists(n.subscription(), "delivered"))
+                .filteredOn(g -> g.path("gist").asString().equals(second))
+                .singleElement()
+                .satisfies(g -> assertThat(g.path("attempts").asInt()).isEqualTo(2));
+    }
+
+    private static void redeliverDead(String subscription, int requeued) {
+        http.post()
+                .uri("/v1/subscriptions/" + subscription + "/redeliver")
+                .header(HttpHeaders.AUTHORIZATION, Fixtures.ADMIN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"status\":\"dead\"}")
+                .exchange()
+                .expectStatus()
+                .isAccepted()
+                .expectBody()
+                .jsonPath("$.requeued")
+                .isEqualTo(requeued);
+    }
+
+    /** The attempt number in each request's header and envelope. */
+    private static void assertAttempts(List<Received> requests, Integer... attempts) {
+        assertThat(requests)
+                .extracting(r -> r.header("X-Amebo-Attempt"))
+                .containsExactly(
+                        java.util.Arrays.stream(attempts).map(String::valueOf).toArray(String[]::new));
+        assertThat(requests)
+                .extracting(r -> JSON.readTree(r.body()).path("attempt").asInt())
+                .containsExactly(attempts);
+    }
+
+    @Test
+    void answersHealthWithEveryComponentsStatus() {
+        http.get()
+                .uri("/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.kafka.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.r2dbc.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.diskSpace.status")
+                .isEqualTo("UP");
+    }
+
+    @Test
     void aHandlerThatIsDownForAWhileGetsEveryPendingEventWhenItComesBack() {
         Names n = subscribe(5, false, 2);
         receiver.respondByDefault(Reply.status(503));

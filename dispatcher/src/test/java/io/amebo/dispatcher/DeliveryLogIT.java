@@ -94,6 +94,54 @@ class DeliveryLogIT {
     }
 
     @Test
+    void listsGistsPageByPageWithALinkThatKeepsEveryFilter() {
+        String name = SharedKafka.uniqueName("paged");
+        fixtures.subscription(name, subscriber, action, "/hook", 1, false);
+        receiver.respondByDefault(Reply.status(200));
+
+        try (ConfigurableApplicationContext dispatcher = fixtures.dispatcher()) {
+            DispatcherApi api = new DispatcherApi(dispatcher);
+            for (int i = 0; i < 5; i++) {
+                fixtures.publish(action, "k" + i, "{\"n\": " + i + "}");
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(
+                            () -> assertThat(api.gists(name, "delivered")).hasSize(5));
+
+            // every filter; the time with an offset has characters that must stay encoded ('+', ':')
+            DispatcherApi.Page first = api.page("/v1/gists?subscription=" + name + "&action=" + action
+                    + "&status=delivered&from=2000-01-01T01%3A00%3A00%2B01%3A00&to=2100-01-01T00:00:00Z&pagination=2");
+            assertThat(first.items()).hasSize(2);
+            assertThat(first.next())
+                    .startsWith("/v1/gists?")
+                    .contains(
+                            "subscription=" + name,
+                            "action=" + action,
+                            "status=delivered",
+                            "from=2000-01-01T01%3A00%3A00%2B01%3A00",
+                            "to=2100-01-01T00%3A00%3A00Z",
+                            "page=2",
+                            "pagination=2");
+            DispatcherApi.Page second = api.page(first.next());
+            assertThat(second.items()).hasSize(2);
+            assertThat(second.next()).contains("page=3");
+            DispatcherApi.Page last = api.page(second.next());
+            assertThat(last.items()).hasSize(1);
+            assertThat(last.next()).isNull();
+            assertThat(java.util.stream.Stream.of(first, second, last)
+                            .flatMap(page -> page.items().stream())
+                            .map(gist -> gist.path("gist").asString())
+                            .distinct())
+                    .hasSize(5);
+
+            // a full last page has no next page: the list reads one row more than it answers
+            DispatcherApi.Page all = api.page("/v1/gists?subscription=" + name + "&pagination=5");
+            assertThat(all.items()).hasSize(5);
+            assertThat(all.next()).isNull();
+        }
+    }
+
+    @Test
     void theLastOutcomesBeforeAShutdownAreLogged() {
         SubscriptionState subscription =
                 fixtures.subscription(SharedKafka.uniqueName("last"), subscriber, action, "/hook", 5, false);

@@ -1,5 +1,8 @@
 package io.amebo.dispatcher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +18,13 @@ public final class DispatcherApi {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    private final String base;
     private final WebTestClient http;
 
     public DispatcherApi(ConfigurableApplicationContext dispatcher) {
+        this.base = Fixtures.url(dispatcher);
         this.http = WebTestClient.bindToServer()
-                .baseUrl(Fixtures.url(dispatcher))
+                .baseUrl(base)
                 .responseTimeout(Duration.ofSeconds(30))
                 .build();
     }
@@ -45,6 +50,30 @@ public final class DispatcherApi {
         List<JsonNode> list = new ArrayList<>();
         JSON.readTree(body).forEach(list::add);
         return list;
+    }
+
+    /** One page of a list and the path of the next one, from its {@code Link} header (null on the last page). */
+    public record Page(List<JsonNode> items, String next) {}
+
+    /** The page at {@code pathAndQuery}, sent as it is (already percent-encoded, as a {@code Link} gives it). */
+    public Page page(String pathAndQuery) {
+        var result = http.get()
+                .uri(URI.create(base + pathAndQuery))
+                .header(HttpHeaders.AUTHORIZATION, Fixtures.ADMIN)
+                .accept(MediaType.APPLICATION_JSON)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult();
+        List<JsonNode> items = new ArrayList<>();
+        JSON.readTree(result.getResponseBody()).forEach(items::add);
+        String link = result.getResponseHeaders().getFirst(HttpHeaders.LINK);
+        if (link == null) {
+            return new Page(items, null);
+        }
+        assertThat(link).endsWith(">; rel=\"next\"");
+        return new Page(items, link.substring(1, link.indexOf('>')));
     }
 
     /** Starts a replay of {@code [from, to)} once the dispatcher knows the subscription; returns its progress URL. */

@@ -8,7 +8,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * When Kafka cannot take an event, the publisher hears 503 with Retry-After, never a hang (the client gives up after
- * 30 s) or a 500.
+ * 30 s) or a 500; the gateway stays live (DESIGN §6.5) and says what is down.
  */
 @RealInfrastructure
 class KafkaDownIT {
@@ -37,6 +37,19 @@ class KafkaDownIT {
                     .valueEquals("Retry-After", "1")
                     .expectHeader()
                     .contentType("application/problem+json");
+
+            // alive all the same: liveness answers 200 and names the component that is down; readiness does not
+            events.get("/health", null)
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .jsonPath("$.status")
+                    .isEqualTo("DOWN")
+                    .jsonPath("$.components.kafka.status")
+                    .isEqualTo("DOWN")
+                    .jsonPath("$.components.diskSpace.status")
+                    .isEqualTo("UP");
+            events.get("/health/ready", null).expectStatus().isEqualTo(503);
         }
     }
 }

@@ -196,6 +196,12 @@ class PublishIT {
                 .isOk()
                 .expectBody()
                 .jsonPath("$.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.kafka.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.r2dbc.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.diskSpace.status")
                 .isEqualTo("UP");
         events.get("/health/ready", null).expectStatus().isOk();
         events.get("/metrics", null)

@@ -67,6 +67,7 @@ class RegistryEndpointsIT {
                 .getResponseHeaders()
                 .getFirst(HttpHeaders.LINK);
         String next = link.substring(1, link.indexOf('>'));
+        assertThat(next).contains("application=" + prefix);
 
         api.get(next, Api.ADMIN)
                 .expectStatus()
@@ -77,9 +78,20 @@ class RegistryEndpointsIT {
         api.get("/v1/applications?application=" + prefix + "&page=3&pagination=2", Api.ADMIN)
                 .expectStatus()
                 .isOk()
+                .expectHeader()
+                .doesNotExist(HttpHeaders.LINK)
                 .expectBody()
                 .jsonPath("$.length()")
                 .isEqualTo(1);
+        // a last page that is full has no next page either
+        api.get("/v1/applications?application=" + prefix + "&pagination=5", Api.ADMIN)
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .doesNotExist(HttpHeaders.LINK)
+                .expectBody()
+                .jsonPath("$.length()")
+                .isEqualTo(5);
         api.get("/v1/applications?pagination=101", Api.ADMIN)
                 .expectStatus()
                 .isBadRequest()
@@ -335,12 +347,87 @@ class RegistryEndpointsIT {
     }
 
     @Test
+    void takesTheOriginalsPassphraseAndLocationForSecretAndAddressButNotBothNamesAtOnce() {
+        String name = SharedKafka.uniqueName("original");
+        api.post("/v1/applications", Api.ADMIN, """
+                        {"application": "%s", "address": "https://original.example.com",
+                         "passphrase": "original-passphrase-0123"}""".formatted(name))
+                .expectStatus()
+                .isCreated()
+                .expectBody()
+                .jsonPath("$.secret")
+                .isEqualTo("original-passphrase-0123");
+        String auth = Api.basic(name, "original-passphrase-0123");
+        api.get("/v1/applications/" + name, auth).expectStatus().isOk();
+
+        String both = SharedKafka.uniqueName("both");
+        api.post("/v1/applications", Api.ADMIN, """
+                        {"application": "%s", "address": "https://original.example.com",
+                         "secret": "one-secret-0123456789", "passphrase": "another-secret-0123456"}""".formatted(both))
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/passphrase");
+        String weak = SharedKafka.uniqueName("weak");
+        api.post("/v1/applications", Api.ADMIN, """
+                        {"application": "%s", "address": "https://weak.example.com", "passphrase": "short"}""".formatted(weak))
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/passphrase");
+
+        // the original's update names: location for the address, passphrase for the secret
+        api.patch("/v1/applications/" + name, auth, "{\"location\": \"https://moved.example.com\"}")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.address")
+                .isEqualTo("https://moved.example.com");
+        api.patch("/v1/applications/" + name, auth, """
+                        {"address": "https://a.example.com", "location": "https://b.example.com"}""")
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/location");
+        api.patch("/v1/applications/" + name, auth, """
+                        {"secret": "one-secret-0123456789", "passphrase": "another-secret-0123456"}""")
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/passphrase");
+        api.patch("/v1/applications/" + name, auth, """
+                        {"passphrase": "rotated-passphrase-0123", "revoke_previous": true}""")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.secret")
+                .isEqualTo("rotated-passphrase-0123");
+        api.get("/v1/applications/" + name, Api.basic(name, "rotated-passphrase-0123"))
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.address")
+                .isEqualTo("https://moved.example.com");
+        api.get("/v1/applications/" + name, auth).expectStatus().isUnauthorized();
+    }
+
+    @Test
     void answersHealthReadinessAndPrometheusMetricsWithoutAuthentication() {
         api.get("/health", null)
                 .expectStatus()
                 .isOk()
                 .expectBody()
                 .jsonPath("$.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.kafka.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.r2dbc.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.diskSpace.status")
                 .isEqualTo("UP");
         api.get("/health/ready", null)
                 .expectStatus()

@@ -73,13 +73,22 @@ public class StandaloneApplication {
 
     /**
      * Kafka and PostgreSQL start before Spring configures logging; until it does, their INFO chatter would flood
-     * the console. Spring's own settings (application.yml) take over when the context starts.
+     * the console. Spring's own settings (application.yml) take over when the context starts: it resets every level
+     * set here.
      */
     private static void quietEmbeddedLogs() {
         for (String name : new String[] {"org.apache.kafka", "kafka", "state.change.logger", "io.zonky"}) {
-            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
-                logger.setLevel(ch.qos.logback.classic.Level.WARN);
-            }
+            level(name, ch.qos.logback.classic.Level.WARN);
+        }
+        // Kafka's controller reports its activation at WARN on every start of the embedded broker ("Performing
+        // controller activation. The metadata log appears to be empty..."): routine, not a warning. Only its start is
+        // narrowed: once Spring configures logging, the controller's warnings show again
+        level("org.apache.kafka.controller.QuorumController", ch.qos.logback.classic.Level.ERROR);
+    }
+
+    private static void level(String name, ch.qos.logback.classic.Level level) {
+        if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+            logger.setLevel(level);
         }
     }
 

@@ -72,6 +72,18 @@ class StandaloneIT {
                 .isEqualTo("UP")
                 .jsonPath("$.components.r2dbc.status")
                 .isEqualTo("UP");
+        http.get()
+                .uri("/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.components.kafka.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.r2dbc.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.diskSpace.status")
+                .isEqualTo("UP");
 
         post(http, "/v1/applications", admin, """
                 {"application": "user-service", "address": "https://users.myapp.com", "secret": "user-service-secret"}""");

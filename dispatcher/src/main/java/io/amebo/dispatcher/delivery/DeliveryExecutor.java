@@ -69,27 +69,31 @@ public final class DeliveryExecutor {
     /**
      * How a worker carries out decisions.
      *
-     * @param retriesInPlace every retry and delayed first delivery waits in memory (ordered delivery, which cannot
-     *     let an event leave its key's queue); otherwise only waits shorter than the shortest retry tier do
+     * @param inMemoryBelow a retry, delayed first delivery or wait due sooner than this is sat out in memory, a later
+     *     one is parked on a retry topic: the shortest retry tier, except for ordered delivery (every wait, since it
+     *     cannot let an event leave its key's queue) and an operator's redelivery (none)
      * @param waitsInPlaceUpTo how long a wait that counts no attempt (breaker open, paused subscription) may be sat
      *     out in memory; a longer one is parked on a retry topic
      */
-    public record Mode(String name, boolean retriesInPlace, Duration waitsInPlaceUpTo) {
+    public record Mode(String name, Duration inMemoryBelow, Duration waitsInPlaceUpTo) {
 
         /** Live delivery of an unordered subscription: its records wait safely uncommitted in their topic. */
-        public static final Mode LIVE = new Mode("live", false, FOREVER);
+        public static final Mode LIVE = new Mode("live", RetryTiers.SHORTEST, FOREVER);
 
         /** Live delivery and replays of an ordered subscription: every wait holds the event's key. */
-        public static final Mode ORDERED = new Mode("ordered", true, FOREVER);
+        public static final Mode ORDERED = new Mode("ordered", FOREVER, FOREVER);
 
         /** The shared retry worker: anything longer than its shortest tier goes back on a tier. */
-        public static final Mode RETRY = new Mode("retry", false, RetryTiers.SHORTEST);
+        public static final Mode RETRY = new Mode("retry", RetryTiers.SHORTEST, RetryTiers.SHORTEST);
 
         /** A replay: sits out a breaker, but a paused subscription's events are parked for after it resumes. */
-        public static final Mode REPLAY = new Mode("replay", false, Duration.ofSeconds(30));
+        public static final Mode REPLAY = new Mode("replay", RetryTiers.SHORTEST, Duration.ofSeconds(30));
 
-        /** An operator's redelivery: one attempt now; whatever follows is parked. */
-        public static final Mode REDELIVERY = new Mode("redelivery", false, Duration.ZERO);
+        /**
+         * An operator's redelivery: one attempt now; whatever follows (its retries, a wait) is parked, so the
+         * operator's answer waits for that one attempt only.
+         */
+        public static final Mode REDELIVERY = new Mode("redelivery", Duration.ZERO, Duration.ZERO);
     }
 
     /** How an event left the executor. */
@@ -156,19 +160,30 @@ public final class DeliveryExecutor {
     }
 
     /**
-     * An operator's redelivery ({@code POST /v1/regists/{gist}}): attempted now even while the breaker is open, and
-     * what follows is carried out like any other attempt's. Emits the attempt's outcome once it is carried out.
+     * An operator's redelivery ({@code POST /v1/regists/{gist}}): attempted now even while the breaker is open, as
+     * attempt 1 of a fresh count (like a bulk {@link #requeue}), and what follows is carried out like any other
+     * attempt's: a failure is retried up to the subscription's {@code max_retries} attempts. Emits the attempt's
+     * outcome once it is carried out.
      */
-    public Mono<DeliveryOutcome> redeliver(SubscriptionState subscription, Event event, int attempt) {
+    public Mono<DeliveryOutcome> redeliver(SubscriptionState subscription, Event event) {
         return deliverer
-                .deliverNow(subscription, event, attempt)
-                .flatMap(outcome -> execute(subscription, event, attempt, outcome, Mode.REDELIVERY)
+                .deliverNow(subscription, event, 1)
+                .flatMap(outcome -> execute(subscription, event, 1, outcome, Mode.REDELIVERY)
                         .thenReturn(outcome));
     }
 
-    /** Puts an event back on the retry topics as attempt {@code attempt}, due now: a bulk re-queue of dead ones. */
-    public Mono<Settled> requeue(SubscriptionState subscription, Event event, int attempt) {
-        return park(subscription, event, attempt, clock.instant());
+    /**
+     * Puts an event back on the retry topics due now, with a fresh attempt count (its next attempt is attempt 1): a
+     * bulk re-queue of dead ones. Its gist then says so (pending, no attempts yet, due now), so it no longer shows
+     * as dead and is not re-queued twice. The gist is stamped before the retry record is written, so the outcome of
+     * the attempt that follows is always the later record; it is journaled after the retry record is acknowledged,
+     * so a dispatcher that dies in between leaves the gist dead rather than pending with nothing to deliver it.
+     */
+    public Mono<Settled> requeue(SubscriptionState subscription, Event event) {
+        Instant due = clock.instant();
+        Gist requeued = gist(subscription, event, "pending", 0, null, null, null, due);
+        return park(subscription, event, 1, due)
+                .flatMap(parked -> gists.append(requeued).thenReturn(parked));
     }
 
     /** Pauses a subscription in the registry, with the reason its owner will see. */
@@ -190,7 +205,7 @@ public final class DeliveryExecutor {
         if (left.isNegative() || left.isZero()) {
             return attempt(subscription, event, attempt, mode);
         }
-        if (mode.retriesInPlace() || left.compareTo(RetryTiers.SHORTEST) < 0) {
+        if (left.compareTo(mode.inMemoryBelow()) < 0) {
             return Mono.delay(left).then(Mono.defer(() -> attempt(subscription, event, attempt, mode)));
         }
         return park(subscription, event, attempt, due);
@@ -307,7 +322,7 @@ public final class DeliveryExecutor {
 
     /** The same attempt again after {@code wait}: in memory when the mode allows a wait that long, else parked. */
     private Mono<Settled> waitFor(SubscriptionState subscription, Event event, int attempt, Duration wait, Mode mode) {
-        if (wait.compareTo(mode.waitsInPlaceUpTo()) <= 0 || wait.compareTo(RetryTiers.SHORTEST) < 0) {
+        if (wait.compareTo(mode.waitsInPlaceUpTo()) <= 0 || wait.compareTo(mode.inMemoryBelow()) < 0) {
             return Mono.delay(wait).then(Mono.defer(() -> attempt(subscription, event, attempt, mode)));
         }
         return park(subscription, event, attempt, clock.instant().plus(wait));

@@ -14,6 +14,7 @@ import io.amebo.platform.auth.Authenticator;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.view.RegistryView;
 import io.amebo.platform.web.JsonBodies;
+import io.amebo.platform.web.ListPages;
 import io.amebo.platform.web.ProblemException;
 import io.amebo.platform.web.QueryParams;
 import java.time.Duration;
@@ -106,12 +107,10 @@ public final class GistRoutes {
                         QueryParams.time(request, "from").orElse(null),
                         QueryParams.time(request, "to").orElse(null),
                         principal.isAdmin() ? null : ownSubscriptions(principal)))
-                .flatMapMany(query -> gists.list(query, (long) (page - 1) * size, size))
+                .flatMapMany(query -> gists.list(query, (long) (page - 1) * size, ListPages.rowsToFetch(size)))
                 .map(GistRoutes::view)
                 .collectList()
-                .flatMap(items -> ServerResponse.ok()
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(items));
+                .flatMap(items -> ListPages.respond(request, page, size, items));
     }
 
     Mono<ServerResponse> redeliverOne(ServerRequest request) {
@@ -132,7 +131,7 @@ public final class GistRoutes {
                     }
                     access.readableAction(subscription);
                     return event(gist.eventId())
-                            .flatMap(event -> executor.redeliver(subscription, event, gist.attempts() + 1))
+                            .flatMap(event -> executor.redeliver(subscription, event))
                             .map(outcome -> answer(gist, outcome));
                 })
                 .flatMap(body -> ServerResponse.ok()
@@ -159,7 +158,7 @@ public final class GistRoutes {
                         .map(Gist::eventId)
                         .collectList()
                         .flatMapMany(this::events)
-                        .concatMap(event -> executor.requeue(t.getT1(), event, 1))
+                        .concatMap(event -> executor.requeue(t.getT1(), event))
                         .count())
                 .flatMap(n -> ServerResponse.status(HttpStatus.ACCEPTED)
                         .contentType(MediaType.APPLICATION_JSON)
@@ -241,7 +240,7 @@ public final class GistRoutes {
     private static Map<String, Object> answer(Gist gist, DeliveryOutcome outcome) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("gist", gist.id().toString());
-        body.put("attempt", gist.attempts() + 1);
+        body.put("attempt", 1); // a redelivery starts a fresh attempt count
         body.put("delivered", outcome instanceof DeliveryOutcome.Delivered);
         if (outcome instanceof DeliveryOutcome.Delivered d) {
             body.put("status", d.status());

@@ -25,17 +25,19 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The {@link RegistryView} over Kafka: one thread reads the changelog's single partition from the beginning with
- * a group-less consumer (manual assignment, nothing committed), applies each record to concurrent maps and then
- * tells the listeners. A record it cannot parse is logged and skipped: one bad value must not stop every service
- * from learning about the rest. If the consumer fails, the thread starts over from the beginning after a pause,
- * which is safe because applying the changelog is idempotent.
+ * The {@link RegistryView} over Kafka: one thread waits for the changelog topic to exist, then reads its single
+ * partition from the beginning with a group-less consumer (manual assignment, nothing committed), applies each
+ * record to concurrent maps and then tells the listeners. A record it cannot parse is logged and skipped: one bad
+ * value must not stop every service from learning about the rest. If the consumer fails, the thread starts over
+ * from the beginning after a pause, which is safe because applying the changelog is idempotent.
  */
 public final class KafkaRegistryView extends ConsumerLoop implements RegistryView, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaRegistryView.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(2);
+    /** A registry that starts beside this view creates the topic within moments: only a longer wait is news. */
+    private static final Duration TOPIC_WAIT_TOLD_AFTER = Duration.ofSeconds(10);
 
     private final String topic;
     private final JsonMapper json;
@@ -121,6 +123,9 @@ public final class KafkaRegistryView extends ConsumerLoop implements RegistryVie
 
     @Override
     protected void follow(Consumer<String, byte[]> c) {
+        if (!awaitTopic(c)) {
+            return; // stopped meanwhile
+        }
         TopicPartition partition = new TopicPartition(topic, 0);
         c.assign(List.of(partition));
         c.seekToBeginning(List.of(partition));
@@ -139,6 +144,33 @@ public final class KafkaRegistryView extends ConsumerLoop implements RegistryVie
                 caughtUp.countDown();
             }
         }
+    }
+
+    /**
+     * Waits until the changelog topic exists; false if stopped meanwhile. The registry creates it when it first
+     * starts, which may be after this service, or a moment after this view in the standalone. A consumer assigned
+     * to a topic that does not exist yet keeps asking for its metadata and logs an UNKNOWN_TOPIC_OR_PARTITION
+     * warning each time; asking whether it exists ({@code partitionsFor}, empty while it does not) logs nothing.
+     */
+    private boolean awaitTopic(Consumer<String, byte[]> c) {
+        long since = System.nanoTime();
+        boolean told = false;
+        while (running()) {
+            if (!c.partitionsFor(topic).isEmpty()) {
+                return true;
+            }
+            if (!told && System.nanoTime() - since >= TOPIC_WAIT_TOLD_AFTER.toNanos()) {
+                log.info("Still waiting for the registry to create its changelog topic {}", topic);
+                told = true;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     void apply(ConsumerRecord<String, byte[]> record) {

@@ -62,6 +62,29 @@ public final class FieldReader {
     }
 
     /**
+     * A string member that may also come under {@code synonym} (the original Amebo's name for it, e.g. {@code location}
+     * for {@code address}): read under whichever name it was given. Both at once is a problem named at the synonym,
+     * rather than one of the two values silently winning.
+     */
+    public Optional<String> optionalString(String name, String synonym, int maxLength) {
+        if (given(name) && given(synonym)) {
+            errors.add(new FieldError(pointer(synonym), "is another name for " + name + "; send only one of the two"));
+            return Optional.empty();
+        }
+        return optionalString(givenAs(name, synonym), maxLength);
+    }
+
+    /** The name a member with a synonym was given under: {@code synonym} if only it was sent, else {@code name}. */
+    public String givenAs(String name, String synonym) {
+        return given(synonym) && !given(name) ? synonym : name;
+    }
+
+    private boolean given(String name) {
+        JsonNode value = body.get(name);
+        return value != null && !value.isNull();
+    }
+
+    /**
      * Why {@code text} cannot be stored and sent on as it is, or empty when it can: a NUL character (PostgreSQL's
      * text cannot hold one, and no name, address or description needs one) or half of a surrogate pair (no UTF-8
      * encoding exists for it).

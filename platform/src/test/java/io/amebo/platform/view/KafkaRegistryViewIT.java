@@ -3,6 +3,9 @@ package io.amebo.platform.view;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.amebo.contract.registry.RegistryKeys;
 import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.testkit.RealInfrastructure;
@@ -16,6 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 @RealInfrastructure
@@ -84,6 +88,31 @@ class KafkaRegistryViewIT {
 
         assertThat(view.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
         assertThat(view.subscriptions()).isEmpty();
+    }
+
+    @Test
+    void waitsQuietlyForATopicTheRegistryHasNotCreatedYetThenReadsIt() throws Exception {
+        // a consumer assigned to a missing topic logs UNKNOWN_TOPIC_OR_PARTITION at every metadata round trip
+        Logger networkClient = (Logger) LoggerFactory.getLogger("org.apache.kafka.clients.NetworkClient");
+        ListAppender<ILoggingEvent> kafkaLog = new ListAppender<>();
+        kafkaLog.start();
+        networkClient.addAppender(kafkaLog);
+        try {
+            view = start(); // as a gateway or dispatcher started before the registry ever ran
+
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !view.isCaughtUp());
+            kafka.createTopic(topic, 1);
+            send("application/user-service", APPLICATION);
+
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> view.application("user-service").isPresent());
+            assertThat(view.isCaughtUp()).isTrue();
+        } finally {
+            networkClient.detachAppender(kafkaLog);
+        }
+        assertThat(kafkaLog.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .noneMatch(message -> message.contains(topic));
     }
 
     private KafkaRegistryView start() {

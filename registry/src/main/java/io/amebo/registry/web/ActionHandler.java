@@ -10,6 +10,7 @@ import io.amebo.contract.registry.ActionState;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.schema.SchemaCompiler;
 import io.amebo.platform.web.FieldReader;
+import io.amebo.platform.web.ListPages;
 import io.amebo.platform.web.ProblemException;
 import io.amebo.registry.core.PageRequest;
 import io.amebo.registry.core.Retention;
@@ -309,11 +310,11 @@ final class ActionHandler {
                 Filter.atLeast("a.created_at", Requests.time(request, "from").orElse(null)),
                 Filter.before("a.created_at", Requests.time(request, "to").orElse(null)));
         return requests.principal(request)
-                .thenMany(d.repository().listActions(filters, page.offset(), page.size()))
+                .thenMany(d.repository().listActions(filters, page.offset(), ListPages.rowsToFetch(page.size())))
                 .concatMap(action ->
                         d.repository().subscriberCount(action.action()).map(n -> view(action, null, n)))
                 .collectList()
-                .flatMap(items -> Requests.list(request, page, items));
+                .flatMap(items -> ListPages.respond(request, page.page(), page.size(), items));
     }
 
     Mono<ServerResponse> get(ServerRequest request) {

@@ -6,6 +6,7 @@ import io.amebo.contract.Names;
 import io.amebo.contract.registry.ApplicationState;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.web.FieldReader;
+import io.amebo.platform.web.ListPages;
 import io.amebo.platform.web.ProblemException;
 import io.amebo.registry.core.AddressRules;
 import io.amebo.registry.core.PageRequest;
@@ -32,9 +33,10 @@ final class ApplicationHandler {
     static final int MIN_SECRET = 16;
     static final int MAX_SECRET = 512;
     static final int MAX_URL = 2048;
-    private static final Set<String> CREATE_FIELDS = Set.of("application", "address", "secret");
+    // "location" and "passphrase" are the original Amebo's names for the address and the secret
+    private static final Set<String> CREATE_FIELDS = Set.of("application", "address", "secret", "passphrase");
     private static final Set<String> UPDATE_FIELDS =
-            Set.of("address", "location", "secret", "rotate_secret", "revoke_previous");
+            Set.of("address", "location", "secret", "passphrase", "rotate_secret", "revoke_previous");
 
     private final Requests requests;
     private final RegistryRoutes.Dependencies d;
@@ -62,8 +64,8 @@ final class ApplicationHandler {
         FieldReader fields = new FieldReader(body, CREATE_FIELDS);
         String name = fields.check("application", fields.requiredString("application", 100), Names::checkApplication);
         String address = fields.check("address", fields.requiredString("address", MAX_URL), this::checkAddress);
-        Optional<String> secret = fields.optionalString("secret", MAX_SECRET);
-        secret.ifPresent(s -> fields.check("secret", s, ApplicationHandler::checkSecret));
+        Optional<String> secret = fields.optionalString("secret", "passphrase", MAX_SECRET);
+        secret.ifPresent(s -> fields.check(fields.givenAs("secret", "passphrase"), s, ApplicationHandler::checkSecret));
         fields.validate("the application");
         return new NewApplication(name, address, secret.orElseGet(this::generateSecret));
     }
@@ -94,10 +96,10 @@ final class ApplicationHandler {
                 Filter.atLeast("created_at", Requests.time(request, "from").orElse(null)),
                 Filter.before("created_at", Requests.time(request, "to").orElse(null)));
         return requests.principal(request)
-                .thenMany(d.repository().listApplications(filters, page.offset(), page.size()))
+                .thenMany(d.repository().listApplications(filters, page.offset(), ListPages.rowsToFetch(page.size())))
                 .map(ApplicationHandler::view)
                 .collectList()
-                .flatMap(items -> Requests.list(request, page, items));
+                .flatMap(items -> ListPages.respond(request, page.page(), page.size(), items));
     }
 
     Mono<ServerResponse> get(ServerRequest request) {
@@ -122,11 +124,10 @@ final class ApplicationHandler {
 
     private Mono<Map<String, Object>> applyUpdate(String name, JsonNode body) {
         FieldReader fields = new FieldReader(body, UPDATE_FIELDS);
-        Optional<String> address = fields.optionalString("address", MAX_URL)
-                .or(() -> fields.optionalString("location", MAX_URL)); // the original's name for it
-        address.ifPresent(a -> fields.check(body.has("address") ? "address" : "location", a, this::checkAddress));
-        Optional<String> secret = fields.optionalString("secret", MAX_SECRET);
-        secret.ifPresent(s -> fields.check("secret", s, ApplicationHandler::checkSecret));
+        Optional<String> address = fields.optionalString("address", "location", MAX_URL);
+        address.ifPresent(a -> fields.check(fields.givenAs("address", "location"), a, this::checkAddress));
+        Optional<String> secret = fields.optionalString("secret", "passphrase", MAX_SECRET);
+        secret.ifPresent(s -> fields.check(fields.givenAs("secret", "passphrase"), s, ApplicationHandler::checkSecret));
         boolean rotate = fields.optionalBoolean("rotate_secret").orElse(false) || secret.isPresent();
         boolean revoke = fields.optionalBoolean("revoke_previous").orElse(false);
         if (address.isEmpty() && !rotate && !revoke) {

@@ -5,15 +5,10 @@ import io.amebo.platform.auth.Principal;
 import io.amebo.platform.web.ProblemException;
 import io.amebo.platform.web.QueryParams;
 import io.amebo.registry.core.PageRequest;
-import java.net.URI;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
-import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Mono;
 
 /** What every registry handler does with a request: who is asking, which page, which time bounds. */
@@ -52,20 +47,5 @@ final class Requests {
 
     static Optional<Instant> time(ServerRequest request, String name) {
         return QueryParams.time(request, name);
-    }
-
-    /** A list answer: a bare JSON array, as Amebo's lists are, with the next page in a {@code Link} header. */
-    static Mono<ServerResponse> list(ServerRequest request, PageRequest page, List<?> items) {
-        ServerResponse.BodyBuilder ok = ServerResponse.ok().contentType(MediaType.APPLICATION_JSON);
-        if (items.size() == page.size()) {
-            URI next = UriComponentsBuilder.fromUri(request.uri())
-                    .replaceQueryParam("page", page.page() + 1)
-                    .replaceQueryParam("pagination", page.size())
-                    .replaceQueryParam("limit")
-                    .build(true)
-                    .toUri();
-            ok = ok.header(HttpHeaders.LINK, "<" + next.getRawPath() + "?" + next.getRawQuery() + ">; rel=\"next\"");
-        }
-        return ok.bodyValue(items);
     }
 }

@@ -10,6 +10,7 @@ import io.amebo.contract.registry.ApplicationState;
 import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.platform.auth.Principal;
 import io.amebo.platform.web.FieldReader;
+import io.amebo.platform.web.ListPages;
 import io.amebo.platform.web.ProblemException;
 import io.amebo.platform.web.QueryParams;
 import io.amebo.registry.core.AddressRules;
@@ -192,10 +193,10 @@ final class SubscriptionHandler {
                                                 "created_at",
                                                 Requests.time(request, "to").orElse(null))),
                                 page.offset(),
-                                page.size()))
+                                ListPages.rowsToFetch(page.size())))
                 .concatMap(this::view)
                 .collectList()
-                .flatMap(items -> Requests.list(request, page, items));
+                .flatMap(items -> ListPages.respond(request, page.page(), page.size(), items));
     }
 
     Mono<ServerResponse> get(ServerRequest request) {
