@@ -445,12 +445,28 @@ class AuthorizationMatrixIT {
                     ANYONE,
                     (w, c) -> new Call("GET", "/health/live", null),
                     everyone(200)),
+            row("GET /metrics", "", "GET /metrics", ANYONE, (w, c) -> new Call("GET", "/metrics", null), everyone(200)),
+            // the OpenAPI description and Swagger UI (platform's OpenApiRoutes)
             row(
-                    "GET /metrics",
+                    "GET /v3/api-docs",
                     "",
-                    "GET /metrics",
+                    "GET /v3/api-docs",
                     ANYONE,
-                    (w, c) -> new Call("GET", "/metrics", null),
+                    (w, c) -> new Call("GET", "/v3/api-docs", null),
+                    everyone(200)),
+            row(
+                    "GET /v3/api-docs.yaml",
+                    "",
+                    "GET /v3/api-docs.yaml",
+                    ANYONE,
+                    (w, c) -> new Call("GET", "/v3/api-docs.yaml", null),
+                    everyone(200)),
+            row(
+                    "resources Swagger UI under /swagger-ui/",
+                    "its page",
+                    "GET /swagger-ui/",
+                    ANYONE,
+                    (w, c) -> new Call("GET", "/swagger-ui/", null),
                     everyone(200)));
 
     private static World world;
