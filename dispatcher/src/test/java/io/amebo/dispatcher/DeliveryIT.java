@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.amebo.contract.WebhookSignatures;
+import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.testkit.RealInfrastructure;
 import io.amebo.testkit.SharedKafka;
 import io.amebo.testkit.WebhookReceiver;
@@ -265,6 +266,66 @@ class DeliveryIT {
     }
 
     @Test
+    void aFilteredSubscriptionGetsOnlyTheEventsItsFilterLetsThroughAndCountsTheRest() {
+        Names n = new Names(
+                SharedKafka.uniqueName("owner"), SharedKafka.uniqueName("subscriber"),
+                SharedKafka.uniqueName("user.created"), SharedKafka.uniqueName("premium-welcome"));
+        fixtures.application(n.owner(), "https://owner.example.com", "owner-secret-0123456789");
+        fixtures.application(n.subscriber(), receiver.url("/"), SECRET);
+        fixtures.action(n.action(), n.owner(), 2);
+        fixtures.subscription(new SubscriptionState(
+                n.subscription(),
+                n.subscriber(),
+                n.action(),
+                "/webhooks/premium",
+                3,
+                false,
+                null,
+                null,
+                SubscriptionState.ACTIVE,
+                null,
+                Instant.now(),
+                java.util.UUID.randomUUID().toString(),
+                JSON.readTree("""
+                        {"$or": [{"payload.plan": {"$in": ["premium"]}},
+                                 {"payload.items.sku": "book-1", "payload.address.city": {"$exists": false}}]}""")));
+
+        String premium = fixtures.publish(n.action(), "u1", "{\"plan\": \"premium\"}");
+        fixtures.publish(n.action(), "u2", "{\"plan\": \"free\"}");
+        fixtures.publish(n.action(), "u3", "{\"items\": [{\"sku\": \"pen\"}, {\"sku\": \"book-1\"}]}");
+        fixtures.publish(n.action(), "u4", "{\"items\": [{\"sku\": \"book-1\"}], \"address\": {\"city\": \"Lagos\"}}");
+        fixtures.publish(n.action(), "u5", "[\"not\", \"an object\"]");
+        String last = fixtures.publish(n.action(), "u6", "{\"plan\": \"premium\", \"last\": true}");
+
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(
+                        () -> assertThat(gists(n.subscription(), "delivered")).hasSize(3));
+        assertThat(receiver.requests())
+                .extracting(r -> JSON.readTree(r.body()).path("payload").toString())
+                .containsExactlyInAnyOrder(
+                        "{\"plan\":\"premium\"}",
+                        "{\"items\":[{\"sku\":\"pen\"},{\"sku\":\"book-1\"}]}",
+                        "{\"plan\":\"premium\",\"last\":true}");
+        assertThat(gists(n.subscription(), "delivered"))
+                .extracting(g -> g.path("event").asString())
+                .contains(premium, last);
+        // the three held back are committed and counted, never gisted
+        assertThat(gists(n.subscription(), "pending")).isEmpty();
+        assertThat(gists(n.subscription(), "dead")).isEmpty();
+        String metrics = http.get()
+                .uri("/metrics")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(metrics)
+                .containsPattern(
+                        "amebo_deliveries_filtered_total\\{[^}]*subscription=\"" + n.subscription() + "\"[^}]*} 3.0");
+    }
+
+    @Test
     void answersHealthWithEveryComponentsStatus() {
         http.get()
                 .uri("/health")
@@ -293,9 +354,12 @@ class DeliveryIT {
 
         receiver.respondByDefault(Reply.status(200));
 
-        await().atMost(Duration.ofSeconds(60))
-                .untilAsserted(() -> assertThat(deliveredIds()).hasSize(20));
-        assertThat(transitions).contains(n.subscription() + ":CLOSED");
+        // every event delivered with a 2xx (the receiver also saw the first, failed, attempts), and the breaker closed
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(gists(n.subscription(), "delivered")).hasSize(20);
+            assertThat(transitions).contains(n.subscription() + ":CLOSED");
+        });
+        assertThat(deliveredIds()).hasSize(20);
         assertThat(gists(n.subscription(), "dead")).isEmpty();
     }
 

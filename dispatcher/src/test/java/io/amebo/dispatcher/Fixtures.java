@@ -151,7 +151,8 @@ public final class Fixtures implements AutoCloseable {
                 SubscriptionState.ACTIVE,
                 null,
                 Instant.now(),
-                UUID.randomUUID().toString()));
+                UUID.randomUUID().toString(),
+                null));
     }
 
     /** Publishes a subscription's state as given. */
@@ -174,7 +175,8 @@ public final class Fixtures implements AutoCloseable {
                 status,
                 status.equals(SubscriptionState.PAUSED) ? "paused by a test" : null,
                 state.timestamped(),
-                state.id()));
+                state.id(),
+                state.filter()));
     }
 
     public void changelog(String key, Object state) {

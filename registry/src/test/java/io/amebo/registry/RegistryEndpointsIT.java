@@ -328,10 +328,75 @@ class RegistryEndpointsIT {
         api.post(
                         "/v1/subscriptions",
                         auth,
-                        "{\"application\":\"%s\",\"subscription\":\"%s\",\"action\":\"%s\",\"handler\":\"/h\",\"filter\":\"x\"}"
-                                .formatted(app, SharedKafka.uniqueName("nyi"), action))
+                        "{\"application\":\"%s\",\"subscription\":\"%s\",\"action\":\"%s\",\"handler\":\"/h\","
+                                        .formatted(app, SharedKafka.uniqueName("nyi"), action)
+                                + "\"backfill_from\":\"2026-01-01T00:00:00Z\"}")
                 .expectStatus()
                 .isEqualTo(501);
+    }
+
+    @Test
+    void checksAFilterAgainstTheActionsSchemaAndKeepsItWithTheSubscription() {
+        String action = SharedKafka.uniqueName("filtered.action");
+        api.action(action, app, """
+                {"type": "object", "additionalProperties": false,
+                 "properties": {"plan": {"enum": ["free", "premium"]},
+                                "items": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+                                          "properties": {"sku": {"type": "string"}}}}}}""");
+        String subscription = SharedKafka.uniqueName("filtered");
+        String create = "{\"application\":\"%s\",\"subscription\":\"%s\",\"action\":\"%s\",\"handler\":\"/h\","
+                .formatted(app, subscription, action);
+
+        api.post("/v1/subscriptions", auth, create + "\"filter\":{\"payload.plann\":\"premium\"}}")
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/filter/payload.plann");
+        api.post("/v1/subscriptions", auth, create + "\"filter\":{\"payload.plan\":\"premum\"}}")
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/filter/payload.plan");
+        api.post("/v1/subscriptions", auth, create + "\"filter\":{\"payload.plan\":{\"$regex\":\"p.*\"}}}")
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/filter/payload.plan/$regex");
+        api.post("/v1/subscriptions", auth, create + "\"filter\":\"x\"}")
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/filter");
+        api.get("/v1/subscriptions/" + subscription, auth).expectStatus().isNotFound();
+
+        api.post(
+                        "/v1/subscriptions",
+                        auth,
+                        create + "\"filter\":{\"payload.plan\":{\"$in\":[\"premium\"]},\"payload.items.sku\":\"b\"}}")
+                .expectStatus()
+                .isCreated()
+                .expectBody()
+                .jsonPath("$.filter['payload.plan']['$in'][0]")
+                .isEqualTo("premium");
+        api.patch("/v1/subscriptions/" + subscription, auth, "{\"filter\":{\"payload.items.name\":\"b\"}}")
+                .expectStatus()
+                .isEqualTo(422);
+        api.patch("/v1/subscriptions/" + subscription, auth, "{\"description\":\"kept\"}")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.filter['payload.items.sku']")
+                .isEqualTo("b");
+        api.patch("/v1/subscriptions/" + subscription, auth, "{\"filter\":null}")
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.filter")
+                .doesNotExist();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.amebo.contract.registry;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.net.URI;
 import java.time.Instant;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A subscription as the registry changelog carries it. {@code handler} is kept as registered: an absolute URL, or
@@ -12,6 +13,8 @@ import java.time.Instant;
  * @param id the subscription's identity: a UUID minted when it is created and never reused, so that a new
  *     subscription with a deleted one's name is a different subscription (DESIGN §6.9); null only on changelog
  *     records written before subscriptions had ids
+ * @param filter which events it receives (a filter document, see the platform's {@code EventFilter}), or null for
+ *     every event of its action
  */
 public record SubscriptionState(
         String subscription,
@@ -25,7 +28,13 @@ public record SubscriptionState(
         String status,
         @JsonProperty("paused_reason") String pausedReason,
         Instant timestamped,
-        String id) {
+        String id,
+        JsonNode filter) {
+
+    public SubscriptionState {
+        // a changelog record read back holds JSON null as a node: no filter all the same
+        filter = filter == null || filter.isNull() || filter.isMissingNode() ? null : filter;
+    }
 
     public static final String ACTIVE = "active";
     public static final String PAUSED = "paused";
@@ -33,6 +42,24 @@ public record SubscriptionState(
     /** The identity that deliveries, retries, gists and replays are keyed by; empty for a record without an id. */
     public String identity() {
         return id == null ? "" : id;
+    }
+
+    /** The same subscription, filtered by {@code filter} (null: every event). */
+    public SubscriptionState withFilter(JsonNode filter) {
+        return new SubscriptionState(
+                subscription,
+                application,
+                action,
+                handler,
+                maxRetries,
+                ordered,
+                rateLimit,
+                description,
+                status,
+                pausedReason,
+                timestamped,
+                id,
+                filter);
     }
 
     public boolean isActive() {

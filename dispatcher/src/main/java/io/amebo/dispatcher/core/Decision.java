@@ -10,7 +10,12 @@ import java.time.Instant;
 public sealed interface Decision {
 
     /** Delivered: nothing is left to do. */
-    record Done(int status) implements Decision {}
+    record Done(int status, String responseExcerpt) implements Decision {
+
+        public Done(int status) {
+            this(status, null);
+        }
+    }
 
     /** Failed with attempts left: attempt number {@code nextAttempt} is due at {@code due}. */
     record Retry(Instant due, int nextAttempt, DeliveryOutcome.Failed failure) implements Decision {}

@@ -6,8 +6,13 @@ import java.util.Optional;
 /** What one delivery attempt came to, as a value; mapped to ack / retry / dead / pause in one place. */
 public sealed interface DeliveryOutcome {
 
-    /** Any 2xx. */
-    record Delivered(int status) implements DeliveryOutcome {}
+    /** Any 2xx; {@code responseExcerpt} is the first 1 KiB of its body, null when it had none. */
+    record Delivered(int status, String responseExcerpt) implements DeliveryOutcome {
+
+        public Delivered(int status) {
+            this(status, null);
+        }
+    }
 
     /**
      * The attempt failed and may succeed later: a non-2xx status (3xx included: redirects are not followed), a

@@ -28,7 +28,7 @@ public final class DeliveryRules {
             Instant now,
             RandomGenerator random) {
         if (outcome instanceof DeliveryOutcome.Delivered delivered) {
-            return new Decision.Done(delivered.status());
+            return new Decision.Done(delivered.status(), delivered.responseExcerpt());
         }
         if (outcome instanceof DeliveryOutcome.Failed failed) {
             if (attempt < maxRetries) {

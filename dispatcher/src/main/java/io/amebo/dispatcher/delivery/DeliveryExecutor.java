@@ -9,15 +9,18 @@ import io.amebo.dispatcher.core.RetryPolicy;
 import io.amebo.dispatcher.core.RetryTiers;
 import io.amebo.dispatcher.store.GistJournal;
 import io.amebo.dispatcher.store.GistLog.Gist;
+import io.amebo.platform.filter.EventFilter;
 import io.amebo.platform.view.RegistryView;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -26,6 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.MissingNode;
 
 /**
  * Carries an event through its attempts until it is settled: each attempt's outcome goes through the one rule,
@@ -121,6 +128,9 @@ public final class DeliveryExecutor {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Duration pausedRetryWait;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Parsed filters by subscription identity. */
+    private final Map<String, CompiledFilter> filters = new ConcurrentHashMap<>();
 
     public DeliveryExecutor(
             Deliverer deliverer,
@@ -191,10 +201,66 @@ public final class DeliveryExecutor {
         return pauser.pause(subscription, reason);
     }
 
+    /**
+     * Whether the subscription's filter lets the event through; one it holds back is counted
+     * ({@code amebo_deliveries_filtered_total}) and is never delivered nor gisted. Never fails: a payload that is not
+     * JSON is tested as if it held nothing.
+     */
+    public boolean passesFilter(SubscriptionState subscription, Event event) {
+        if (subscription.filter() == null) {
+            return true;
+        }
+        EventFilter filter = filters.compute(
+                        subscription.identity(),
+                        (id, known) -> known != null && known.document().equals(subscription.filter())
+                                ? known
+                                : compile(subscription))
+                .filter();
+        if (filter == null) {
+            return true;
+        }
+        JsonNode payload;
+        try {
+            payload = JSON.readTree(event.payload());
+        } catch (JacksonException e) {
+            payload = MissingNode.getInstance();
+        }
+        boolean passes = filter.matches(new EventFilter.Subject(
+                event.action(), event.application(), event.deduper(), event.key(), event.timestamped(), payload));
+        if (!passes) {
+            count("amebo.deliveries.filtered", subscription);
+        }
+        return passes;
+    }
+
+    /** A subscription's filter document and its parsed form, kept while the document stays the same. */
+    private record CompiledFilter(JsonNode document, EventFilter filter) {}
+
+    /**
+     * The registry checks every filter it takes, so one that does not parse here came from elsewhere (a newer
+     * registry, a hand-written changelog record): its events are delivered unfiltered, since a subscriber can ignore
+     * an event it did not want but cannot get back one that was held back.
+     */
+    private static CompiledFilter compile(SubscriptionState subscription) {
+        try {
+            return new CompiledFilter(subscription.filter(), EventFilter.parse(subscription.filter(), "/filter"));
+        } catch (EventFilter.InvalidFilterException e) {
+            log.error(
+                    "subscription {} has a filter this dispatcher cannot read ({}); its events go unfiltered",
+                    subscription.subscription(),
+                    e.getMessage());
+            return new CompiledFilter(subscription.filter(), null);
+        }
+    }
+
     /** Creates a subscription's delivery counters at zero, so dashboards and alerts see them before any delivery. */
     public void registerMeters(String subscription) {
-        for (String meter :
-                new String[] {"amebo.deliveries.delivered", "amebo.deliveries.failed", "amebo.deliveries.dead"}) {
+        for (String meter : new String[] {
+            "amebo.deliveries.delivered",
+            "amebo.deliveries.failed",
+            "amebo.deliveries.dead",
+            "amebo.deliveries.filtered"
+        }) {
             meters.counter(meter, "subscription", subscription);
         }
     }
@@ -256,7 +322,8 @@ public final class DeliveryExecutor {
 
     private Mono<Settled> onDelivered(SubscriptionState subscription, Event event, int attempt, Decision.Done done) {
         count("amebo.deliveries.delivered", subscription);
-        return gists.append(gist(subscription, event, "delivered", attempt, done.status(), null, null, null))
+        return gists.append(gist(
+                        subscription, event, "delivered", attempt, done.status(), null, done.responseExcerpt(), null))
                 .thenReturn(Settled.DELIVERED);
     }
 

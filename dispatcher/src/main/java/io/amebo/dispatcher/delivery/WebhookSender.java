@@ -94,7 +94,7 @@ public final class WebhookSender implements AutoCloseable {
     static DeliveryOutcome outcome(int status, String retryAfter, byte[] body) {
         String excerpt = excerpt(body);
         if (status >= 200 && status < 300) {
-            return new DeliveryOutcome.Delivered(status);
+            return new DeliveryOutcome.Delivered(status, excerpt.isEmpty() ? null : excerpt);
         }
         if (status == 410) {
             return new DeliveryOutcome.Gone(excerpt);

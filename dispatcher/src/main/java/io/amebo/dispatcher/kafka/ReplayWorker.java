@@ -108,6 +108,11 @@ final class ReplayWorker extends PartitionedWorker {
         if (record.offset() >= context.end) {
             return false; // past the window
         }
+        if (subscription.filter() != null
+                && !executor.passesFilter(subscription, Event.fromEventRecord(subscription.action(), record))) {
+            skip(context, record); // the subscription's filter holds for its replays too
+            return true;
+        }
         admit(context, record);
         return true;
     }

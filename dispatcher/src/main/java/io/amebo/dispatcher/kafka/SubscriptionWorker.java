@@ -157,6 +157,12 @@ final class SubscriptionWorker extends PartitionedWorker {
             return true;
         }
         context.skipBefore = Long.MIN_VALUE; // from here on the log is the subscription's
+        SubscriptionState current = subscription;
+        if (current.filter() != null
+                && !executor.passesFilter(current, Event.fromEventRecord(current.action(), record))) {
+            skip(context, record); // filtered out: committed, counted, never delivered nor gisted
+            return true;
+        }
         admit(context, record);
         return true;
     }

@@ -37,7 +37,19 @@ class DelivererTest {
             .permittedNumberOfCallsInHalfOpenState(1)
             .build());
     private final SubscriptionState subscription = new SubscriptionState(
-            "probe", "subscriber", "thing.done", "/hook", 5, false, null, null, "active", null, Instant.now(), "id-1");
+            "probe",
+            "subscriber",
+            "thing.done",
+            "/hook",
+            5,
+            false,
+            null,
+            null,
+            "active",
+            null,
+            Instant.now(),
+            "id-1",
+            null);
 
     @AfterEach
     void close() {

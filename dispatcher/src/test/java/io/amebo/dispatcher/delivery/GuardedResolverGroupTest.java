@@ -66,7 +66,7 @@ class GuardedResolverGroupTest {
 
         DeliveryOutcome outcome = send(sender, "http://handler.example:" + receiver.port() + "/hook");
 
-        assertThat(outcome).isEqualTo(new DeliveryOutcome.Delivered(200));
+        assertThat(outcome).isEqualTo(new DeliveryOutcome.Delivered(200, "{}"));
         assertThat(lookups).hasValue(1);
         assertThat(receiver.requests().get(0).header("Host")).isEqualTo("handler.example:" + receiver.port());
     }

@@ -18,6 +18,16 @@ class WebhookSenderTest {
     }
 
     @Test
+    void aSuccessKeepsTheFirstKibibyteOfItsAnswerToo() {
+        assertThat(WebhookSender.outcome(200, null, "y".repeat(3000).getBytes()))
+                .isInstanceOfSatisfying(
+                        DeliveryOutcome.Delivered.class,
+                        d -> assertThat(d.responseExcerpt()).isEqualTo("y".repeat(1024)));
+        assertThat(WebhookSender.outcome(200, null, "{\"ok\":true}".getBytes()))
+                .isEqualTo(new DeliveryOutcome.Delivered(200, "{\"ok\":true}"));
+    }
+
+    @Test
     void goneAsksForAPauseAndRedirectsAreFailures() {
         assertThat(WebhookSender.outcome(410, null, "bye".getBytes())).isEqualTo(new DeliveryOutcome.Gone("bye"));
         assertThat(WebhookSender.outcome(302, null, new byte[0]))

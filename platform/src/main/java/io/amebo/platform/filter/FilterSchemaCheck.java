@@ -220,16 +220,27 @@ public final class FilterSchemaCheck {
     }
 
     private static boolean canEqual(JsonNode schema, JsonNode value) {
-        if (schema.has("const")) {
-            return EventFilter.same(schema.get("const"), value) || arrayMayHold(schema, value);
-        }
-        if (schema.has("enum")) {
-            for (JsonNode allowed : schema.path("enum")) {
-                if (EventFilter.same(allowed, value)) {
+        if (schema.has("const") || schema.has("enum")) {
+            // only the listed values can be there: the value must be one, or an element of one that is an array
+            List<JsonNode> allowed = new ArrayList<>();
+            if (schema.has("const")) {
+                allowed.add(schema.get("const"));
+            } else {
+                schema.path("enum").forEach(allowed::add);
+            }
+            for (JsonNode candidate : allowed) {
+                if (EventFilter.same(candidate, value)) {
                     return true;
                 }
+                if (candidate.isArray()) {
+                    for (JsonNode element : candidate) {
+                        if (EventFilter.same(element, value)) {
+                            return true;
+                        }
+                    }
+                }
             }
-            return arrayMayHold(schema, value);
+            return false;
         }
         return allows(schema, kind(value)) || arrayMayHold(schema, value);
     }

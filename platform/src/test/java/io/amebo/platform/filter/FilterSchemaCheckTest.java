@@ -79,6 +79,8 @@ class FilterSchemaCheckTest {
                 });
         assertThat(check(USER_CREATED, "{\"payload.plan\": {\"$in\": [\"free\", \"gold\"]}}"))
                 .hasSize(1);
+        // an enum without a type is just as strict
+        assertThat(check(ORDER, "{\"payload.status\": \"payed\"}")).hasSize(1);
         assertThat(check(ORDER, "{\"payload.total\": {\"$gte\": \"100\"}}")).hasSize(1);
         assertThat(check(ORDER, "{\"payload.total\": \"100\"}")).hasSize(1);
         assertThat(check(ORDER, "{\"payload.items.quantity\": 2}")).isEmpty();

@@ -290,9 +290,9 @@ public final class RegistryRepository {
 
     public Mono<Void> insertSubscription(SubscriptionState s) {
         GenericExecuteSpec insert = db.sql("INSERT INTO subscriptions (id, name, application, action, handler,"
-                        + " max_retries, ordered, rate_limit, description, status, paused_reason, created_at,"
+                        + " max_retries, ordered, rate_limit, description, status, paused_reason, filter, created_at,"
                         + " updated_at) VALUES (:id, :name, :app, :action, :handler, :retries, :ordered, :rateLimit,"
-                        + " :description, :status, :reason, :now, :now)")
+                        + " :description, :status, :reason, :filter, :now, :now)")
                 .bind("id", UUID.fromString(s.id()))
                 .bind("name", s.subscription())
                 .bind("app", s.application())
@@ -305,6 +305,7 @@ public final class RegistryRepository {
         insert = bindNullable(insert, "rateLimit", s.rateLimit(), Integer.class);
         insert = bindNullable(insert, "description", s.description(), String.class);
         insert = bindNullable(insert, "reason", s.pausedReason(), String.class);
+        insert = bindNullable(insert, "filter", filterText(s), String.class);
         return insert.then();
     }
 
@@ -313,9 +314,10 @@ public final class RegistryRepository {
      * changed: 0 when that subscription was deleted meanwhile, even if another one has its name by now.
      */
     public Mono<Long> updateSubscription(SubscriptionState s, Instant now) {
-        GenericExecuteSpec update = db.sql("UPDATE subscriptions SET handler = :handler, max_retries = :retries,"
-                        + " ordered = :ordered, rate_limit = :rateLimit, description = :description,"
-                        + " status = :status, paused_reason = :reason, updated_at = :now WHERE id = :id")
+        GenericExecuteSpec update = db.sql(
+                        "UPDATE subscriptions SET handler = :handler, max_retries = :retries,"
+                                + " ordered = :ordered, rate_limit = :rateLimit, description = :description,"
+                                + " status = :status, paused_reason = :reason, filter = :filter, updated_at = :now WHERE id = :id")
                 .bind("id", UUID.fromString(s.id()))
                 .bind("handler", s.handler())
                 .bind("retries", s.maxRetries())
@@ -325,6 +327,7 @@ public final class RegistryRepository {
         update = bindNullable(update, "rateLimit", s.rateLimit(), Integer.class);
         update = bindNullable(update, "description", s.description(), String.class);
         update = bindNullable(update, "reason", s.pausedReason(), String.class);
+        update = bindNullable(update, "filter", filterText(s), String.class);
         return update.fetch().rowsUpdated();
     }
 
@@ -422,7 +425,14 @@ public final class RegistryRepository {
                 row.get("status", String.class),
                 row.get("paused_reason", String.class),
                 instant(row, "created_at"),
-                row.get("id", UUID.class).toString());
+                row.get("id", UUID.class).toString(),
+                Optional.ofNullable(row.get("filter", String.class))
+                        .map(json::readTree)
+                        .orElse(null));
+    }
+
+    private String filterText(SubscriptionState s) {
+        return s.filter() == null ? null : json.writeValueAsString(s.filter());
     }
 
     private GenericExecuteSpec list(String table, List<Filter> filters, long offset, int limit) {

@@ -9,6 +9,8 @@ import io.amebo.contract.registry.ActionState;
 import io.amebo.contract.registry.ApplicationState;
 import io.amebo.contract.registry.SubscriptionState;
 import io.amebo.platform.auth.Principal;
+import io.amebo.platform.filter.EventFilter;
+import io.amebo.platform.filter.FilterSchemaCheck;
 import io.amebo.platform.web.FieldReader;
 import io.amebo.platform.web.ListPages;
 import io.amebo.platform.web.ProblemException;
@@ -20,6 +22,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -44,12 +47,12 @@ final class SubscriptionHandler {
             "rate_limit",
             "description",
             "backfill_from");
-    private static final Set<String> UPDATE_FIELDS =
-            Set.of("handler", "max_retries", "ordered", "rate_limit", "description", "status", "paused_reason");
+    private static final Set<String> UPDATE_FIELDS = Set.of(
+            "handler", "max_retries", "ordered", "rate_limit", "description", "status", "paused_reason", "filter");
     /** Accepted by DESIGN's API but not built yet: refused honestly with 501 rather than ignored. */
     private static final List<String> STATUSES = List.of(SubscriptionState.ACTIVE, SubscriptionState.PAUSED);
 
-    private static final Set<String> NOT_YET_SUPPORTED = Set.of("filter", "backfill_from");
+    private static final Set<String> NOT_YET_SUPPORTED = Set.of("backfill_from");
 
     private final Requests requests;
     private final RegistryRoutes.Dependencies d;
@@ -84,6 +87,7 @@ final class SubscriptionHandler {
         Integer rateLimit = fields.optionalInt("rate_limit", 1, 1_000_000).orElse(null);
         String description = fields.optionalString("description", 2000).orElse(null);
         fields.validate("the subscription");
+        JsonNode filter = filter(body);
         for (String field : NOT_YET_SUPPORTED) {
             if (body.has(field) && !body.get(field).isNull()) {
                 throw new ProblemException(Problem.invalid(
@@ -109,7 +113,41 @@ final class SubscriptionHandler {
                 null,
                 d.clock().instant(),
                 // the subscription's identity (DESIGN §6.9): new on every creation, kept by every change
-                UUID.randomUUID().toString());
+                UUID.randomUUID().toString(),
+                filter);
+    }
+
+    /**
+     * The body's {@code filter}, checked as a filter (422 naming every problem), or null when there is none. Whether
+     * the action's payloads can match it is checked once the action is known ({@link #checkFilter}).
+     */
+    private static JsonNode filter(JsonNode body) {
+        JsonNode filter = body.get("filter");
+        if (filter == null || filter.isNull()) {
+            return null;
+        }
+        try {
+            EventFilter.parse(filter, FieldReader.pointer("filter"));
+        } catch (EventFilter.InvalidFilterException e) {
+            throw ProblemException.unprocessable("the filter is not one: " + e.getMessage(), e.errors());
+        }
+        return filter;
+    }
+
+    /** A filter must be able to match some valid payload of the action's current schema (422 naming the path). */
+    private static void checkFilter(SubscriptionState s, ActionState action) {
+        if (s.filter() == null) {
+            return;
+        }
+        List<FieldError> errors = FilterSchemaCheck.check(
+                EventFilter.parse(s.filter(), FieldReader.pointer("filter")), action.schemata());
+        if (!errors.isEmpty()) {
+            throw ProblemException.unprocessable(
+                    "the filter can never match an event of " + action.action() + " (schema version " + action.version()
+                            + "): " + errors.get(0).pointer() + " "
+                            + errors.get(0).message(),
+                    errors);
+        }
     }
 
     private Mono<SubscriptionState> checkReferences(SubscriptionState s) {
@@ -120,7 +158,10 @@ final class SubscriptionHandler {
                 .flatMap(app -> d.repository()
                         .findAction(s.action())
                         .switchIfEmpty(Mono.error(() -> invalid("/action", "names no registered action")))
-                        .doOnNext(action -> requireAllowed(action, s.application()))
+                        .doOnNext(action -> {
+                            requireAllowed(action, s.application());
+                            checkFilter(s, action);
+                        })
                         .thenReturn(app))
                 .map(app -> {
                     checkEndpoint(s.endpoint(app.address()));
@@ -224,12 +265,17 @@ final class SubscriptionHandler {
                     checkEndpoint(s.endpoint(app.address()));
                     return s;
                 }))
-                .flatMap(s -> s.isActive()
-                        ? d.repository()
-                                .findAction(s.action())
-                                .doOnNext(action -> requireAllowed(action, s.application()))
-                                .thenReturn(s)
-                        : Mono.just(s))
+                .flatMap(s -> d.repository()
+                        .findAction(s.action())
+                        .doOnNext(action -> {
+                            if (s.isActive()) {
+                                requireAllowed(action, s.application());
+                            }
+                            if (s.filterChanged()) {
+                                checkFilter(s.after(), action);
+                            }
+                        })
+                        .thenReturn(s.after()))
                 .flatMap(this::save)
                 .flatMap(body -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)
@@ -249,7 +295,26 @@ final class SubscriptionHandler {
                 .then(view(s));
     }
 
-    private SubscriptionState changed(SubscriptionState s, JsonNode body, Principal principal) {
+    /** A subscription as changed by a PATCH, and whether its filter is new (only a new one is checked again). */
+    private record Change(SubscriptionState after, boolean filterChanged) {
+        String application() {
+            return after.application();
+        }
+
+        String endpoint(String address) {
+            return after.endpoint(address);
+        }
+
+        String action() {
+            return after.action();
+        }
+
+        boolean isActive() {
+            return after.isActive();
+        }
+    }
+
+    private Change changed(SubscriptionState s, JsonNode body, Principal principal) {
         FieldReader fields = new FieldReader(body, UPDATE_FIELDS);
         String handler = fields.check(
                 "handler", fields.optionalString("handler", 2048).orElse(null), SubscriptionHandler::checkHandler);
@@ -265,6 +330,8 @@ final class SubscriptionHandler {
                         ? Optional.empty()
                         : Optional.of("must be active or paused")));
         fields.validate("the update");
+        // absent: kept; null: every event again; an object: the new filter
+        JsonNode filter = body.has("filter") ? filter(body) : s.filter();
         Optional<String> givenReason = fields.optionalString("paused_reason", 500);
         String newStatus = status.orElse(s.status());
         String reason = newStatus.equals(SubscriptionState.PAUSED)
@@ -273,19 +340,22 @@ final class SubscriptionHandler {
                                 ? "paused by " + (principal.isAdmin() ? "the admin" : "the subscriber")
                                 : s.pausedReason())
                 : null;
-        return new SubscriptionState(
-                s.subscription(),
-                s.application(),
-                s.action(),
-                handler != null ? handler : s.handler(),
-                maxRetries.orElse(s.maxRetries()),
-                ordered.orElse(s.ordered()),
-                rateLimit.orElse(s.rateLimit()),
-                description.orElse(s.description()),
-                newStatus,
-                reason,
-                s.timestamped(),
-                s.id());
+        return new Change(
+                new SubscriptionState(
+                        s.subscription(),
+                        s.application(),
+                        s.action(),
+                        handler != null ? handler : s.handler(),
+                        maxRetries.orElse(s.maxRetries()),
+                        ordered.orElse(s.ordered()),
+                        rateLimit.orElse(s.rateLimit()),
+                        description.orElse(s.description()),
+                        newStatus,
+                        reason,
+                        s.timestamped(),
+                        s.id(),
+                        filter),
+                body.has("filter") && !Objects.equals(filter, s.filter()));
     }
 
     Mono<ServerResponse> delete(ServerRequest request) {
@@ -328,6 +398,9 @@ final class SubscriptionHandler {
             body.put("action", s.action());
             body.put("handler", s.handler());
             body.put("endpoint", s.endpoint(app.address()));
+            if (s.filter() != null) {
+                body.put("filter", s.filter());
+            }
             body.put("max_retries", s.maxRetries());
             body.put("ordered", s.ordered());
             body.put("rate_limit", s.rateLimit());
