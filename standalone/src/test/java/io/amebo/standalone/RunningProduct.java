@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,6 +46,13 @@ final class RunningProduct implements AutoCloseable {
     }
 
     private static RunningProduct shared;
+    /** The warnings, errors and start announcement printed while the shared product started. */
+    private static List<String> sharedStartLog = List.of();
+
+    /** What {@link CapturedConsole} kept of the shared product's first start (its warnings, errors, and ready line). */
+    static synchronized List<String> sharedStartLog() {
+        return sharedStartLog;
+    }
 
     /**
      * One product with the default settings shared by the test classes of this JVM that need nothing special (each
@@ -53,7 +61,11 @@ final class RunningProduct implements AutoCloseable {
      */
     static synchronized RunningProduct shared() throws IOException {
         if (shared == null) {
+            CapturedConsole.install();
+            int before = CapturedConsole.lines().size();
             RunningProduct product = start();
+            List<String> printed = CapturedConsole.lines();
+            sharedStartLog = List.copyOf(printed.subList(before, printed.size()));
             Runtime.getRuntime().addShutdownHook(new Thread(product::close, "shared-product-stop"));
             shared = product;
         }
