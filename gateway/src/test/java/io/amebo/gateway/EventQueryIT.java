@@ -91,6 +91,13 @@ class EventQueryIT {
                     .exists();
         }
         events.get("/v1/events/not-an-id", ownerAuth).expectStatus().isNotFound();
+        // who is asking comes first: without a credential, not even a malformed id is judged
+        events.http()
+                .get()
+                .uri("/v1/events/not-an-id")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
     }
 
     @Test

@@ -72,14 +72,20 @@ final class QueryHandler {
             @JsonProperty("sleep_until") String notBefore) {}
 
     Mono<ServerResponse> byId(ServerRequest request) {
-        EventId id;
-        try {
-            id = EventId.decode(request.pathVariable("id"));
-        } catch (IllegalArgumentException e) {
-            return Mono.error(ProblemException.notFound("no such event: " + e.getMessage()));
-        }
-        return principal(request)
-                .flatMap(principal -> readable(principal, id.action()))
+        // the id is looked at only after the caller is known: 401 comes before anything says what exists
+        return principal(request).flatMap(principal -> {
+            EventId id;
+            try {
+                id = EventId.decode(request.pathVariable("id"));
+            } catch (IllegalArgumentException e) {
+                return Mono.error(ProblemException.notFound("no such event: " + e.getMessage()));
+            }
+            return found(principal, id);
+        });
+    }
+
+    private Mono<ServerResponse> found(Principal principal, EventId id) {
+        return readable(principal, id.action())
                 .flatMap(action -> events.read(action.topic(), id.partition(), id.offset()))
                 .onErrorMap(KafkaEventLog.ReadersBusyException.class, QueryHandler::busy)
                 .flatMap(found -> found.map(record -> ServerResponse.ok()

@@ -25,12 +25,13 @@ final class StateHandler {
 
     Mono<ServerResponse> get(ServerRequest request) {
         String name = request.pathVariable("name");
-        RegistryKeys.Kind kind = kind(request.pathVariable("kind"));
+        // the kind is looked at only after the caller is known: 401 comes before anything says what exists
         return requests.principal(request)
                 .flatMap(Requests::requireAdmin)
-                .then(state(kind, name))
-                .switchIfEmpty(Mono.error(() ->
-                        ProblemException.notFound("no " + kind.name().toLowerCase(Locale.ROOT) + " named " + name)))
+                .then(Mono.fromCallable(() -> kind(request.pathVariable("kind"))))
+                .flatMap(kind -> state(kind, name)
+                        .switchIfEmpty(Mono.error(() -> ProblemException.notFound(
+                                "no " + kind.name().toLowerCase(Locale.ROOT) + " named " + name))))
                 .flatMap(state -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(state));
