@@ -288,7 +288,8 @@ class DeliveryIT {
                 java.util.UUID.randomUUID().toString(),
                 JSON.readTree("""
                         {"$or": [{"payload.plan": {"$in": ["premium"]}},
-                                 {"payload.items.sku": "book-1", "payload.address.city": {"$exists": false}}]}""")));
+                                 {"payload.items.sku": "book-1", "payload.address.city": {"$exists": false}}]}"""),
+                null));
 
         String premium = fixtures.publish(n.action(), "u1", "{\"plan\": \"premium\"}");
         fixtures.publish(n.action(), "u2", "{\"plan\": \"free\"}");
@@ -323,6 +324,53 @@ class DeliveryIT {
         assertThat(metrics)
                 .containsPattern(
                         "amebo_deliveries_filtered_total\\{[^}]*subscription=\"" + n.subscription() + "\"[^}]*} 3.0");
+    }
+
+    @Test
+    void aSubscriptionWithBackfillFromStartsAtThatTimeAndOneWithoutAtItsCreation() {
+        Names n = new Names(
+                SharedKafka.uniqueName("owner"), SharedKafka.uniqueName("subscriber"),
+                SharedKafka.uniqueName("user.created"), SharedKafka.uniqueName("backfilled"));
+        fixtures.application(n.owner(), "https://owner.example.com", "owner-secret-0123456789");
+        fixtures.application(n.subscriber(), receiver.url("/"), SECRET);
+        fixtures.action(n.action(), n.owner(), 2);
+        Instant before = Instant.now().minusSeconds(1);
+        Set<String> earlier = new java.util.HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            earlier.add(fixtures.publish(n.action(), "k" + i, "{\"n\": " + i + "}"));
+        }
+        String fresh = SharedKafka.uniqueName("fresh");
+        for (String[] subscription : new String[][] {{n.subscription(), "/backfilled"}, {fresh, "/fresh"}}) {
+            fixtures.subscription(new SubscriptionState(
+                    subscription[0],
+                    n.subscriber(),
+                    n.action(),
+                    subscription[1],
+                    3,
+                    false,
+                    null,
+                    null,
+                    SubscriptionState.ACTIVE,
+                    null,
+                    Instant.now(),
+                    java.util.UUID.randomUUID().toString(),
+                    null,
+                    subscription[0].equals(fresh) ? null : before));
+        }
+        String later = fixtures.publish(n.action(), "k9", "{\"n\": 9}");
+
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(
+                        () -> assertThat(gists(n.subscription(), "delivered")).hasSize(6));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(gists(fresh, "delivered")).hasSize(1));
+        assertThat(gists(n.subscription(), "delivered"))
+                .extracting(g -> g.path("event").asString())
+                .containsAll(earlier)
+                .contains(later);
+        assertThat(gists(fresh, "delivered"))
+                .extracting(g -> g.path("event").asString())
+                .containsExactly(later);
     }
 
     @Test

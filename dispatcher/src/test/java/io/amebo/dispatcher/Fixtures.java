@@ -152,6 +152,7 @@ public final class Fixtures implements AutoCloseable {
                 null,
                 Instant.now(),
                 UUID.randomUUID().toString(),
+                null,
                 null));
     }
 
@@ -176,7 +177,8 @@ public final class Fixtures implements AutoCloseable {
                 status.equals(SubscriptionState.PAUSED) ? "paused by a test" : null,
                 state.timestamped(),
                 state.id(),
-                state.filter()));
+                state.filter(),
+                state.backfillFrom()));
     }
 
     public void changelog(String key, Object state) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.amebo.testkit.RealInfrastructure;
 import io.amebo.testkit.SharedKafka;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -321,18 +322,53 @@ class RegistryEndpointsIT {
     }
 
     @Test
-    void refusesFeaturesThatAreNotBuiltYetHonestly() {
-        String action = SharedKafka.uniqueName("nyi.action");
-        api.action(action, app, "{}");
-
+    void startsANewSubscriptionInThePastOnlyWithinItsActionsRetention() {
+        String action = SharedKafka.uniqueName("backfilled.action");
         api.post(
-                        "/v1/subscriptions",
+                        "/v1/actions",
                         auth,
-                        "{\"application\":\"%s\",\"subscription\":\"%s\",\"action\":\"%s\",\"handler\":\"/h\","
-                                        .formatted(app, SharedKafka.uniqueName("nyi"), action)
-                                + "\"backfill_from\":\"2026-01-01T00:00:00Z\"}")
+                        "{\"action\":\"%s\",\"application\":\"%s\",\"schemata\":{},\"retention\":\"2h\"}"
+                                .formatted(action, app))
                 .expectStatus()
-                .isEqualTo(501);
+                .isCreated();
+        String subscription = SharedKafka.uniqueName("backfilled");
+        String create = "{\"application\":\"%s\",\"subscription\":\"%s\",\"action\":\"%s\",\"handler\":\"/h\","
+                .formatted(app, subscription, action);
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+
+        for (String bad : new String[] {
+            now.minus(Duration.ofHours(3)).toString(),
+            now.plus(Duration.ofHours(1)).toString(),
+            "yesterday",
+            "2026-01-01"
+        }) {
+            api.post("/v1/subscriptions", auth, create + "\"backfill_from\":\"" + bad + "\"}")
+                    .expectStatus()
+                    .isEqualTo(422)
+                    .expectBody()
+                    .jsonPath("$.errors[0].pointer")
+                    .isEqualTo("/backfill_from");
+        }
+        String start = now.minus(Duration.ofMinutes(90)).toString();
+        api.post("/v1/subscriptions", auth, create + "\"backfill_from\":\"" + start + "\"}")
+                .expectStatus()
+                .isCreated()
+                .expectBody()
+                .jsonPath("$.backfill_from")
+                .isEqualTo(start);
+        // set when it is made: moving it is a replay's job
+        api.patch(
+                        "/v1/subscriptions/" + subscription,
+                        auth,
+                        "{\"backfill_from\":\"" + now.minus(Duration.ofMinutes(100)) + "\"}")
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/backfill_from");
+        api.patch("/v1/subscriptions/" + subscription, auth, "{\"backfill_from\":\"" + start + "\"}")
+                .expectStatus()
+                .isOk();
     }
 
     @Test
@@ -385,6 +421,14 @@ class RegistryEndpointsIT {
         api.patch("/v1/subscriptions/" + subscription, auth, "{\"filter\":{\"payload.items.name\":\"b\"}}")
                 .expectStatus()
                 .isEqualTo(422);
+        api.patch("/v1/subscriptions/" + subscription, auth, "{\"paused_reason\":5}")
+                .expectStatus()
+                .isEqualTo(422)
+                .expectBody()
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/paused_reason");
+        // without a credential, even a kind that does not exist is not judged
+        api.get("/v1/registry/nonsense/" + subscription, null).expectStatus().isUnauthorized();
         api.patch("/v1/subscriptions/" + subscription, auth, "{\"description\":\"kept\"}")
                 .expectStatus()
                 .isOk()

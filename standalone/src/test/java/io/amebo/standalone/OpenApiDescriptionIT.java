@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,9 +62,14 @@ class OpenApiDescriptionIT {
 
     @BeforeAll
     static void startTheProduct() throws IOException {
-        product = RunningProduct.shared();
+        product = RunningProduct.start();
         base = "http://localhost:" + product.standalone.port();
         document = JSON.readTree(send("GET", "/v3/api-docs", null, null, null).body());
+    }
+
+    @AfterAll
+    static void stopTheProduct() {
+        product.close();
     }
 
     @AfterEach
@@ -213,10 +219,13 @@ class OpenApiDescriptionIT {
                 {"application": "%s", "subscription": "%s", "action": "%s", "handler": "/hooks/users",
                  "max_retries": 3, "ordered": false, "rate_limit": 100, "description": "welcome mails"}""".formatted(
                         subscriber, subscription, action)));
-        expect(501, call("POST", "/v1/subscriptions", "/v1/subscriptions", subscriberAuth, """
+        expect(201, call("POST", "/v1/subscriptions", "/v1/subscriptions", subscriberAuth, """
                 {"application": "%s", "subscription": "%s", "action": "%s", "handler": "/hooks/x",
-                 "backfill_from": "2026-01-01T00:00:00Z"}""".formatted(
-                        subscriber, SharedKafka.uniqueName("oa-f"), action)));
+                 "backfill_from": "%s", "filter": {"payload.email": {"$suffix": "@example.com"}}}""".formatted(
+                        subscriber,
+                        SharedKafka.uniqueName("oa-f"),
+                        action,
+                        java.time.Instant.now().minusSeconds(60))));
         expect(200, call("GET", "/v1/subscriptions?status=active", "/v1/subscriptions", subscriberAuth, null));
         expect(200, call("GET", "/v1/subscriptions/" + subscription, "/v1/subscriptions/{name}", subscriberAuth, null));
         expect(403, call("GET", "/v1/subscriptions/" + subscription, "/v1/subscriptions/{name}", ownerAuth, null));

@@ -59,7 +59,7 @@ import tools.jackson.databind.json.JsonMapper;
  * where words are left out and "[...]" where words are added). A section whose promises are held by other suites is
  * listed in {@link ReadmeSectionsTest#ELSEWHERE} instead or as well, and that test fails for a heading with neither.
  *
- * <p>Every test shares one standalone ({@link RunningProduct#shared()}) and one recording webhook receiver (one
+ * <p>Every test shares one standalone (started for this class) and one recording webhook receiver (one
  * request path per subscription), and registers uniquely named applications, actions and subscriptions of its own.
  * Promises that take many seconds to show (long retry schedules, breakers, restarts) are left to the suites the map
  * names.
@@ -90,7 +90,7 @@ class ReadmePromisesIT {
 
     @BeforeAll
     static void startTheProduct() throws Exception {
-        product = RunningProduct.shared(); // whichever test class starts it, its start's log is kept
+        product = RunningProduct.start(); // on a fresh data directory: its start is a first start
         http = new ProductHttp(product.url());
         receiver = WebhookReceiver.start();
         receiver.respondByDefault(request ->
@@ -100,6 +100,7 @@ class ReadmePromisesIT {
     @AfterAll
     static void stopTheReceiver() {
         receiver.close();
+        product.close();
     }
 
     @Nested
@@ -119,7 +120,7 @@ class ReadmePromisesIT {
         @Test
         @DisplayName("The first start prints where Amebo listens ..., once")
         void theFirstStartPrintsWhereAmeboListensOnce() {
-            assertThat(RunningProduct.sharedStartLog())
+            assertThat(product.startLog())
                     .filteredOn(line -> line.trim().equals("Amebo is ready at " + product.url()))
                     .hasSize(1);
         }
@@ -128,7 +129,7 @@ class ReadmePromisesIT {
         @DisplayName("The first start prints where Amebo listens [and no warning that a topic does not exist yet:"
                 + " UNKNOWN_TOPIC_OR_PARTITION]")
         void theFirstStartWarnsOfNoTopicThatIsNotThereYet() {
-            assertThat(RunningProduct.sharedStartLog()).noneMatch(line -> line.contains("UNKNOWN_TOPIC_OR_PARTITION"));
+            assertThat(product.startLog()).noneMatch(line -> line.contains("UNKNOWN_TOPIC_OR_PARTITION"));
         }
     }
 
@@ -138,7 +139,7 @@ class ReadmePromisesIT {
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     class Walkthrough {
 
-        // the README's names with a suffix (the product is shared), and its secrets as written
+        // the README's names with a suffix (every test of this class shares the product), and its secrets as written
         final String userService = unique("user-service");
         final String emailService = unique("email-service");
         final String userCreated = unique("user.created");
@@ -1804,14 +1805,27 @@ class ReadmePromisesIT {
         }
 
         @Test
-        @DisplayName("`backfill_from` on subscriptions is not built yet and is refused with 501")
-        void backfillFromIsRefusedWith501() {
-            String action = action(owner, "not.built", ANY_OBJECT);
-            Answer refused = post("/v1/subscriptions", owner.basic(), """
-                    {"application": "%s", "subscription": "%s", "action": "%s", "handler": "/x",
-                     "backfill_from": "2026-01-01T00:00:00Z"}""", owner.name(), unique("not-built"), action);
-            assertThat(refused.status()).isEqualTo(501);
-            assertThat(pointers(refused.json())).containsExactly("/backfill_from");
+        @DisplayName("`backfill_from` starts a new subscription at that time instead of its creation: the events"
+                + " appended since then are delivered; not in the future, not before the action's retention (422)")
+        void backfillFromStartsANewSubscriptionInThePast() {
+            String action = action(owner, "backfilled", ANY_OBJECT, "\"retention\": \"1d\"");
+            Instant start = Instant.now().minusSeconds(1);
+            JsonNode earlier = publish(owner, action, "{\"n\": 1}");
+            String subscription = subscribe(owner, action, "\"backfill_from\": \"" + start + "\"");
+            JsonNode later = publish(owner, action, "{\"n\": 2}");
+
+            awaitGist(product.admin, subscription, later.path("id").asString(), "delivered");
+            awaitGist(product.admin, subscription, earlier.path("id").asString(), "delivered");
+            for (Instant bad : new Instant[] {
+                Instant.now().minus(Duration.ofDays(2)), Instant.now().plusSeconds(3600)
+            }) {
+                Answer refused =
+                        post("/v1/subscriptions", owner.basic(), """
+                        {"application": "%s", "subscription": "%s", "action": "%s", "handler": "/x",
+                         "backfill_from": "%s"}""", owner.name(), unique("too-far"), action, bad);
+                assertThat(refused.status()).as(bad.toString()).isEqualTo(422);
+                assertThat(pointers(refused.json())).containsExactly("/backfill_from");
+            }
         }
 
         @Test
@@ -2129,7 +2143,7 @@ class ReadmePromisesIT {
         }
     }
 
-    /** A unique name (the product is shared by every test of this JVM). */
+    /** A unique name (the product is shared by every test of this class). */
     static String unique(String prefix) {
         return prefix + "-" + RUN + "-" + NAMES.incrementAndGet();
     }

@@ -38,38 +38,14 @@ final class RunningProduct implements AutoCloseable {
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String base;
 
+    /** The warnings, errors and start announcement printed while this product started. */
+    private List<String> startLog = List.of();
+
     private RunningProduct(StandaloneApplication.Standalone standalone, String masterKey, String adminToken) {
         this.standalone = standalone;
         this.masterKey = masterKey;
         this.admin = "Bearer " + adminToken;
         this.base = "http://localhost:" + standalone.port();
-    }
-
-    private static RunningProduct shared;
-    /** The warnings, errors and start announcement printed while the shared product started. */
-    private static List<String> sharedStartLog = List.of();
-
-    /** What {@link CapturedConsole} kept of the shared product's first start (its warnings, errors, and ready line). */
-    static synchronized List<String> sharedStartLog() {
-        return sharedStartLog;
-    }
-
-    /**
-     * One product with the default settings shared by the test classes of this JVM that need nothing special (each
-     * start costs some 15 s), started on first use and stopped when the JVM exits. Tests using it create their own
-     * uniquely named applications, actions and subscriptions.
-     */
-    static synchronized RunningProduct shared() throws IOException {
-        if (shared == null) {
-            CapturedConsole.install();
-            int before = CapturedConsole.lines().size();
-            RunningProduct product = start();
-            List<String> printed = CapturedConsole.lines();
-            sharedStartLog = List.copyOf(printed.subList(before, printed.size()));
-            Runtime.getRuntime().addShutdownHook(new Thread(product::close, "shared-product-stop"));
-            shared = product;
-        }
-        return shared;
     }
 
     /** The base URL of the product's one port. */
@@ -90,7 +66,17 @@ final class RunningProduct implements AutoCloseable {
                 "AMEBO_KAFKA_PORT", String.valueOf(freePort()),
                 "AMEBO_KAFKA_CONTROLLER_PORT", String.valueOf(freePort()),
                 "AMEBO_POSTGRES_PORT", String.valueOf(freePort()));
-        return new RunningProduct(StandaloneApplication.start(env, args), masterKey, adminToken);
+        CapturedConsole.install();
+        int before = CapturedConsole.lines().size();
+        RunningProduct product = new RunningProduct(StandaloneApplication.start(env, args), masterKey, adminToken);
+        List<String> printed = CapturedConsole.lines();
+        product.startLog = List.copyOf(printed.subList(Math.min(before, printed.size()), printed.size()));
+        return product;
+    }
+
+    /** What {@link CapturedConsole} kept of this product's start: its warnings, errors and ready line. */
+    List<String> startLog() {
+        return startLog;
     }
 
     /** Sends a JSON body (or none). */

@@ -43,8 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
  * what the seed's integration test asserts: the welcome email went to the new user, and analytics saw
  * {@code user.created} and {@code order.placed}.
  *
- * <p>Runs on the product shared by this JVM's tests, so it registers the seed's names once: no other test may use
- * them.
+ * <p>Runs on a product of its own, on a fresh data directory, so the seed's names are free.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SeedExampleIT {
@@ -62,7 +61,7 @@ class SeedExampleIT {
 
     @BeforeAll
     static void registerTheSeedsServices() throws IOException {
-        product = RunningProduct.shared();
+        product = RunningProduct.start();
         start = Instant.now().minusSeconds(1);
         admin = AmeboClient.builder()
                 .baseUrl(product.url())
@@ -129,6 +128,9 @@ class SeedExampleIT {
 
     @AfterAll
     static void stopTheServices() {
+        if (product != null) {
+            product.close();
+        }
         for (LocalService service : new LocalService[] {users, orders, email, analytics}) {
             if (service != null) {
                 service.close();

@@ -13,6 +13,8 @@ import tools.jackson.databind.JsonNode;
  * @param id the subscription's identity: a UUID minted when it is created and never reused, so that a new
  *     subscription with a deleted one's name is a different subscription (DESIGN §6.9); null only on changelog
  *     records written before subscriptions had ids
+ * @param backfillFrom where in the log a new subscription starts when that is before its creation (events appended
+ *     from then on are its to deliver), or null to start at its creation time
  * @param filter which events it receives (a filter document, see the platform's {@code EventFilter}), or null for
  *     every event of its action
  */
@@ -29,7 +31,8 @@ public record SubscriptionState(
         @JsonProperty("paused_reason") String pausedReason,
         Instant timestamped,
         String id,
-        JsonNode filter) {
+        JsonNode filter,
+        @JsonProperty("backfill_from") Instant backfillFrom) {
 
     public SubscriptionState {
         // a changelog record read back holds JSON null as a node: no filter all the same
@@ -59,7 +62,16 @@ public record SubscriptionState(
                 pausedReason,
                 timestamped,
                 id,
-                filter);
+                filter,
+                backfillFrom);
+    }
+
+    /**
+     * From when the log is this subscription's to deliver: its {@code backfill_from}, else its creation time (DESIGN
+     * §5: a new subscription starts with the first event appended after it was made).
+     */
+    public Instant startsAt() {
+        return backfillFrom != null ? backfillFrom : timestamped;
     }
 
     public boolean isActive() {

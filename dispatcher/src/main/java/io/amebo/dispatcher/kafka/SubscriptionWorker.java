@@ -113,7 +113,7 @@ final class SubscriptionWorker extends PartitionedWorker {
                     consumer.seek(partition, offset);
                     contexts.get(partition).positioned = true;
                 } else {
-                    byTime.put(partition, subscription.timestamped().toEpochMilli());
+                    byTime.put(partition, subscription.startsAt().toEpochMilli());
                 }
             }
             if (!byTime.isEmpty()) {
@@ -131,7 +131,7 @@ final class SubscriptionWorker extends PartitionedWorker {
     }
 
     /**
-     * Seeks to the first event at or after the subscription's creation time. The log's end is read before that
+     * Seeks to the first event at or after the subscription's start: its {@code backfill_from}, else its creation time. The log's end is read before that
      * lookup: if the lookup finds nothing, every event up to the end read first is older than the subscription, so
      * starting there skips nothing appended since (reading the end after the lookup could skip an event appended
      * between the two). Events older than the creation time that come after that position are skipped one by one
@@ -145,7 +145,7 @@ final class SubscriptionWorker extends PartitionedWorker {
             consumer.seek(partition, at != null ? at.offset() : ends.get(partition));
             PartitionContext context = contexts.get(partition);
             context.positioned = true;
-            context.skipBefore = subscription.timestamped().toEpochMilli();
+            context.skipBefore = subscription.startsAt().toEpochMilli();
         });
     }
 
@@ -153,7 +153,7 @@ final class SubscriptionWorker extends PartitionedWorker {
     protected boolean accept(
             Consumer<String, byte[]> consumer, PartitionContext context, ConsumerRecord<String, byte[]> record) {
         if (record.timestamp() < context.skipBefore) {
-            skip(context, record); // appended before the subscription existed: not its to deliver (DESIGN §5)
+            skip(context, record); // appended before the subscription's start: not its to deliver (DESIGN §5)
             return true;
         }
         context.skipBefore = Long.MIN_VALUE; // from here on the log is the subscription's

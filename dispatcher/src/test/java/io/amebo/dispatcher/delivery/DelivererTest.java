@@ -49,6 +49,7 @@ class DelivererTest {
             null,
             Instant.now(),
             "id-1",
+            null,
             null);
 
     @AfterEach

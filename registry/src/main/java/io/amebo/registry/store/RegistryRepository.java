@@ -290,9 +290,9 @@ public final class RegistryRepository {
 
     public Mono<Void> insertSubscription(SubscriptionState s) {
         GenericExecuteSpec insert = db.sql("INSERT INTO subscriptions (id, name, application, action, handler,"
-                        + " max_retries, ordered, rate_limit, description, status, paused_reason, filter, created_at,"
-                        + " updated_at) VALUES (:id, :name, :app, :action, :handler, :retries, :ordered, :rateLimit,"
-                        + " :description, :status, :reason, :filter, :now, :now)")
+                        + " max_retries, ordered, rate_limit, description, status, paused_reason, filter, backfill_from,"
+                        + " created_at, updated_at) VALUES (:id, :name, :app, :action, :handler, :retries, :ordered,"
+                        + " :rateLimit, :description, :status, :reason, :filter, :backfill, :now, :now)")
                 .bind("id", UUID.fromString(s.id()))
                 .bind("name", s.subscription())
                 .bind("app", s.application())
@@ -306,6 +306,9 @@ public final class RegistryRepository {
         insert = bindNullable(insert, "description", s.description(), String.class);
         insert = bindNullable(insert, "reason", s.pausedReason(), String.class);
         insert = bindNullable(insert, "filter", filterText(s), String.class);
+        insert = s.backfillFrom() == null
+                ? insert.bindNull("backfill", OffsetDateTime.class)
+                : insert.bind("backfill", utc(s.backfillFrom()));
         return insert.then();
     }
 
@@ -428,7 +431,8 @@ public final class RegistryRepository {
                 row.get("id", UUID.class).toString(),
                 Optional.ofNullable(row.get("filter", String.class))
                         .map(json::readTree)
-                        .orElse(null));
+                        .orElse(null),
+                row.get("backfill_from") == null ? null : instant(row, "backfill_from"));
     }
 
     private String filterText(SubscriptionState s) {

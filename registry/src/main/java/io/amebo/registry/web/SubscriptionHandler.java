@@ -3,7 +3,6 @@ package io.amebo.registry.web;
 import static io.amebo.contract.registry.RegistryKeys.Kind.SUBSCRIPTION;
 
 import io.amebo.contract.Names;
-import io.amebo.contract.Problem;
 import io.amebo.contract.Problem.FieldError;
 import io.amebo.contract.registry.ActionState;
 import io.amebo.contract.registry.ApplicationState;
@@ -17,8 +16,13 @@ import io.amebo.platform.web.ProblemException;
 import io.amebo.platform.web.QueryParams;
 import io.amebo.registry.core.AddressRules;
 import io.amebo.registry.core.PageRequest;
+import io.amebo.registry.core.Retention;
 import io.amebo.registry.store.RegistryRepository.Filter;
 import java.net.URI;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,11 +52,16 @@ final class SubscriptionHandler {
             "description",
             "backfill_from");
     private static final Set<String> UPDATE_FIELDS = Set.of(
-            "handler", "max_retries", "ordered", "rate_limit", "description", "status", "paused_reason", "filter");
-    /** Accepted by DESIGN's API but not built yet: refused honestly with 501 rather than ignored. */
+            "handler",
+            "max_retries",
+            "ordered",
+            "rate_limit",
+            "description",
+            "status",
+            "paused_reason",
+            "filter",
+            "backfill_from");
     private static final List<String> STATUSES = List.of(SubscriptionState.ACTIVE, SubscriptionState.PAUSED);
-
-    private static final Set<String> NOT_YET_SUPPORTED = Set.of("backfill_from");
 
     private final Requests requests;
     private final RegistryRoutes.Dependencies d;
@@ -86,17 +95,12 @@ final class SubscriptionHandler {
         boolean ordered = fields.optionalBoolean("ordered").orElse(false);
         Integer rateLimit = fields.optionalInt("rate_limit", 1, 1_000_000).orElse(null);
         String description = fields.optionalString("description", 2000).orElse(null);
+        Instant backfillFrom = fields.optionalString("backfill_from", 64)
+                .map(text -> fields.check("backfill_from", text, SubscriptionHandler::checkTime))
+                .flatMap(SubscriptionHandler::time)
+                .orElse(null);
         fields.validate("the subscription");
         JsonNode filter = filter(body);
-        for (String field : NOT_YET_SUPPORTED) {
-            if (body.has(field) && !body.get(field).isNull()) {
-                throw new ProblemException(Problem.invalid(
-                        501,
-                        "Not Implemented",
-                        field + " is not supported yet",
-                        List.of(new FieldError(FieldReader.pointer(field), "is not supported yet"))));
-            }
-        }
         if (!principal.mayActAs(application)) {
             throw ProblemException.forbidden("an application may only subscribe itself");
         }
@@ -114,7 +118,49 @@ final class SubscriptionHandler {
                 d.clock().instant(),
                 // the subscription's identity (DESIGN §6.9): new on every creation, kept by every change
                 UUID.randomUUID().toString(),
-                filter);
+                filter,
+                backfillFrom);
+    }
+
+    private static Optional<String> checkTime(String text) {
+        return time(text).isPresent()
+                ? Optional.empty()
+                : Optional.of("must be an ISO-8601 time with its offset, e.g. 2026-01-01T00:00:00Z");
+    }
+
+    private static Optional<Instant> time(String text) {
+        try {
+            // to the millisecond: Kafka's timestamps go no finer, and PostgreSQL keeps no nanoseconds
+            return Optional.of(OffsetDateTime.parse(text).toInstant().truncatedTo(ChronoUnit.MILLIS));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A new subscription may start before its creation ({@code backfill_from}), but not in the future and not before
+     * the oldest events its action's topic keeps (its retention): those may be gone, and a start that silently skips
+     * them would promise what the log cannot give.
+     */
+    private void checkBackfill(SubscriptionState s, ActionState action) {
+        if (s.backfillFrom() == null) {
+            return;
+        }
+        Instant now = d.clock().instant();
+        if (s.backfillFrom().isAfter(now)) {
+            throw invalid("/backfill_from", "is in the future; leave it out to start now");
+        }
+        Retention.parse(action.retention())
+                .retention()
+                .flatMap(Retention::duration)
+                .ifPresent(kept -> {
+                    if (s.backfillFrom().isBefore(now.minus(kept))) {
+                        throw invalid(
+                                "/backfill_from",
+                                "is before the oldest events " + action.action() + " keeps (its retention is " + kept
+                                        + "); a subscription can start at most that far back");
+                    }
+                });
     }
 
     /**
@@ -161,6 +207,7 @@ final class SubscriptionHandler {
                         .doOnNext(action -> {
                             requireAllowed(action, s.application());
                             checkFilter(s, action);
+                            checkBackfill(s, action);
                         })
                         .thenReturn(app))
                 .map(app -> {
@@ -329,10 +376,18 @@ final class SubscriptionHandler {
                 x -> x.equals(SubscriptionState.ACTIVE) || x.equals(SubscriptionState.PAUSED)
                         ? Optional.empty()
                         : Optional.of("must be active or paused")));
+        Optional<String> givenReason = fields.optionalString("paused_reason", 500);
+        fields.optionalString("backfill_from", 64).ifPresent(text -> {
+            if (!time(text).equals(Optional.ofNullable(s.backfillFrom()))) {
+                fields.reject(
+                        "backfill_from",
+                        "is where a subscription starts, set when it is made; to deliver a past window again, replay"
+                                + " it (POST /v1/subscriptions/{name}/replay)");
+            }
+        });
         fields.validate("the update");
         // absent: kept; null: every event again; an object: the new filter
         JsonNode filter = body.has("filter") ? filter(body) : s.filter();
-        Optional<String> givenReason = fields.optionalString("paused_reason", 500);
         String newStatus = status.orElse(s.status());
         String reason = newStatus.equals(SubscriptionState.PAUSED)
                 ? givenReason.orElse(
@@ -354,7 +409,8 @@ final class SubscriptionHandler {
                         reason,
                         s.timestamped(),
                         s.id(),
-                        filter),
+                        filter,
+                        s.backfillFrom()),
                 body.has("filter") && !Objects.equals(filter, s.filter()));
     }
 
@@ -400,6 +456,9 @@ final class SubscriptionHandler {
             body.put("endpoint", s.endpoint(app.address()));
             if (s.filter() != null) {
                 body.put("filter", s.filter());
+            }
+            if (s.backfillFrom() != null) {
+                body.put("backfill_from", s.backfillFrom());
             }
             body.put("max_retries", s.maxRetries());
             body.put("ordered", s.ordered());
