@@ -19,7 +19,9 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.CommandLinePropertySource;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.StandardEnvironment;
 
 /**
@@ -97,6 +99,8 @@ public class StandaloneApplication {
         Path data = Path.of(env.getOrDefault("AMEBO_DATA_DIR", "amebo-data")).toAbsolutePath();
         int port = Integer.parseInt(env.getOrDefault("SERVER_PORT", "3310"));
         Map<String, Object> properties = new LinkedHashMap<>();
+        // where the Kafka and PostgreSQL this process started listen: what it starts is what it uses
+        Map<String, Object> embedded = new LinkedHashMap<>();
 
         // PostgreSQL starts on a thread of its own beside Kafka: one after the other they took ~7 of the cold
         // start's ~15 s on a 2-core machine (the log's timestamps); side by side the start is ~1 s shorter there
@@ -129,7 +133,7 @@ public class StandaloneApplication {
                 }
                 throw e;
             }
-            properties.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+            embedded.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
         }
         EmbeddedDatabase database = null;
         if (databaseStart != null) {
@@ -140,12 +144,12 @@ public class StandaloneApplication {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
             String hostPort = "localhost:" + database.port() + "/" + EmbeddedDatabase.DATABASE;
-            properties.put("spring.r2dbc.url", "r2dbc:postgresql://" + hostPort);
-            properties.put("spring.r2dbc.username", EmbeddedDatabase.USER);
-            properties.put("spring.r2dbc.password", password.value());
-            properties.put("spring.flyway.url", "jdbc:postgresql://" + hostPort);
-            properties.put("spring.flyway.user", EmbeddedDatabase.USER);
-            properties.put("spring.flyway.password", password.value());
+            embedded.put("spring.r2dbc.url", "r2dbc:postgresql://" + hostPort);
+            embedded.put("spring.r2dbc.username", EmbeddedDatabase.USER);
+            embedded.put("spring.r2dbc.password", password.value());
+            embedded.put("spring.flyway.url", "jdbc:postgresql://" + hostPort);
+            embedded.put("spring.flyway.user", EmbeddedDatabase.USER);
+            embedded.put("spring.flyway.password", password.value());
         }
         Secret admin = secret(env, "AMEBO_ADMIN_TOKEN", data.resolve("admin-token"), StandaloneApplication::token);
         Secret master = secret(env, "AMEBO_AUTH_MASTER_KEY", data.resolve("master-key"), SecretCipher::generateKey);
@@ -161,12 +165,23 @@ public class StandaloneApplication {
         properties.put("amebo.registry.allow-private-addresses", "true");
 
         SpringApplication application = new SpringApplication(StandaloneApplication.class);
-        // below the environment and the command line (they can still override), above every application.yml
-        application.addInitializers(context -> context.getEnvironment()
-                .getPropertySources()
-                .addAfter(
-                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                        new MapPropertySource("amebo-standalone", properties)));
+        application.addInitializers(context -> {
+            MutablePropertySources sources = context.getEnvironment().getPropertySources();
+            // below the environment and the command line (they can still override), above every application.yml
+            sources.addAfter(
+                    StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                    new MapPropertySource("amebo-standalone", properties));
+            // the embedded brokers' addresses rank above the JVM's system properties, below only the command line: a
+            // spring.kafka.bootstrap-servers or spring.r2dbc.url left in the JVM (JAVA_TOOL_OPTIONS, a test harness)
+            // must not send the services to another cluster while the Kafka and PostgreSQL started here stand idle.
+            // To use Kafka or PostgreSQL of your own, set their environment variables: then nothing is embedded.
+            MapPropertySource started = new MapPropertySource("amebo-standalone-embedded", embedded);
+            if (sources.contains(CommandLinePropertySource.COMMAND_LINE_PROPERTY_SOURCE_NAME)) {
+                sources.addAfter(CommandLinePropertySource.COMMAND_LINE_PROPERTY_SOURCE_NAME, started);
+            } else {
+                sources.addFirst(started);
+            }
+        });
         application.setRegisterShutdownHook(false); // main() closes in order: services, Kafka, PostgreSQL
         ConfigurableApplicationContext context;
         try {

@@ -57,7 +57,28 @@ class StandaloneIT {
                 "AMEBO_KAFKA_PORT", String.valueOf(freePort()),
                 "AMEBO_KAFKA_CONTROLLER_PORT", String.valueOf(freePort()),
                 "AMEBO_POSTGRES_PORT", String.valueOf(postgresPort));
-        standalone = StandaloneApplication.start(env);
+        // addresses of another Kafka and PostgreSQL left in the JVM's system properties (as a test harness or
+        // JAVA_TOOL_OPTIONS leaves them) must not take the services away from the ones the standalone starts
+        Map<String, String> stray = Map.of(
+                "spring.kafka.bootstrap-servers", "localhost:1",
+                "spring.r2dbc.url", "r2dbc:postgresql://localhost:1/elsewhere",
+                "spring.flyway.url", "jdbc:postgresql://localhost:1/elsewhere");
+        Map<String, String> before = new java.util.HashMap<>();
+        stray.forEach((name, value) -> {
+            before.put(name, System.getProperty(name));
+            System.setProperty(name, value);
+        });
+        try {
+            standalone = StandaloneApplication.start(env);
+        } finally {
+            before.forEach((name, value) -> {
+                if (value == null) {
+                    System.clearProperty(name);
+                } else {
+                    System.setProperty(name, value);
+                }
+            });
+        }
         String admin = "Bearer " + Files.readString(data.resolve("admin-token")).trim();
         assertOnlyThePasswordOpensTheDatabase(
                 Files.readString(data.resolve("postgres-password")).trim());
