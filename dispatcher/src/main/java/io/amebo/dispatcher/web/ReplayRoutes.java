@@ -14,7 +14,6 @@ import io.amebo.platform.web.JsonBodies;
 import io.amebo.platform.web.ProblemException;
 import java.net.URI;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -89,27 +88,13 @@ public final class ReplayRoutes {
 
     private static Window window(JsonNode body) {
         FieldReader fields = new FieldReader(body, Set.of("from", "to"));
-        Instant from = instant(fields, "from", fields.requiredString("from", 64));
-        Instant to = fields.optionalString("to", 64)
-                .map(t -> instant(fields, "to", t))
-                .orElse(Instant.now());
+        Instant from = fields.requiredTime("from");
+        Instant to = fields.optionalTime("to").orElse(body.hasNonNull("to") ? null : Instant.now());
         if (from != null && to != null && !from.isBefore(to)) {
             fields.reject("from", "must be before to");
         }
         fields.validate("the replay");
         return new Window(from, to);
-    }
-
-    private static Instant instant(FieldReader fields, String name, String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(text.trim());
-        } catch (DateTimeParseException e) {
-            fields.reject(name, "must be an ISO-8601 UTC time such as 2026-01-01T00:00:00Z");
-            return null;
-        }
     }
 
     private Mono<Principal> principal(ServerRequest request) {

@@ -3,6 +3,8 @@ package io.amebo.platform.web;
 import io.amebo.contract.Problem.FieldError;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -102,6 +104,27 @@ public final class FieldReader {
             }
         }
         return Optional.empty();
+    }
+
+    /** An ISO-8601 time member (what {@link QueryParams#time} reads from a query), or empty when absent or invalid. */
+    public Optional<Instant> optionalTime(String name) {
+        return optionalString(name, 64).flatMap(text -> {
+            try {
+                return Optional.of(Instant.parse(text.trim()));
+            } catch (DateTimeParseException e) {
+                errors.add(new FieldError(pointer(name), "must be an ISO-8601 UTC time such as 2026-01-01T00:00:00Z"));
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** {@link #optionalTime}, and a problem when the member is absent. */
+    public Instant requiredTime(String name) {
+        if (!body.has(name) || body.get(name).isNull()) {
+            errors.add(new FieldError(pointer(name), "is required"));
+            return null;
+        }
+        return optionalTime(name).orElse(null);
     }
 
     public Optional<Integer> optionalInt(String name, int min, int max) {

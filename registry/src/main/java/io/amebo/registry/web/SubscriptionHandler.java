@@ -20,8 +20,6 @@ import io.amebo.registry.core.Retention;
 import io.amebo.registry.store.RegistryRepository.Filter;
 import java.net.URI;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,9 +93,8 @@ final class SubscriptionHandler {
         boolean ordered = fields.optionalBoolean("ordered").orElse(false);
         Integer rateLimit = fields.optionalInt("rate_limit", 1, 1_000_000).orElse(null);
         String description = fields.optionalString("description", 2000).orElse(null);
-        Instant backfillFrom = fields.optionalString("backfill_from", 64)
-                .map(text -> fields.check("backfill_from", text, SubscriptionHandler::checkTime))
-                .flatMap(SubscriptionHandler::time)
+        Instant backfillFrom = fields.optionalTime("backfill_from")
+                .map(SubscriptionHandler::toMillis)
                 .orElse(null);
         fields.validate("the subscription");
         JsonNode filter = filter(body);
@@ -122,19 +119,9 @@ final class SubscriptionHandler {
                 backfillFrom);
     }
 
-    private static Optional<String> checkTime(String text) {
-        return time(text).isPresent()
-                ? Optional.empty()
-                : Optional.of("must be an ISO-8601 time with its offset, e.g. 2026-01-01T00:00:00Z");
-    }
-
-    private static Optional<Instant> time(String text) {
-        try {
-            // to the millisecond: Kafka's timestamps go no finer, and PostgreSQL keeps no nanoseconds
-            return Optional.of(OffsetDateTime.parse(text).toInstant().truncatedTo(ChronoUnit.MILLIS));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
+    /** To the millisecond: Kafka's timestamps go no finer, and PostgreSQL keeps no nanoseconds. */
+    private static Instant toMillis(Instant time) {
+        return time.truncatedTo(ChronoUnit.MILLIS);
     }
 
     /**
@@ -377,8 +364,8 @@ final class SubscriptionHandler {
                         ? Optional.empty()
                         : Optional.of("must be active or paused")));
         Optional<String> givenReason = fields.optionalString("paused_reason", 500);
-        fields.optionalString("backfill_from", 64).ifPresent(text -> {
-            if (!time(text).equals(Optional.ofNullable(s.backfillFrom()))) {
+        fields.optionalTime("backfill_from").map(SubscriptionHandler::toMillis).ifPresent(start -> {
+            if (!start.equals(s.backfillFrom())) {
                 fields.reject(
                         "backfill_from",
                         "is where a subscription starts, set when it is made; to deliver a past window again, replay"
