@@ -103,6 +103,30 @@ class ReplayIT {
     }
 
     @Test
+    void aFilteredSubscriptionsReplayDeliversOnlyWhatItsFilterLetsThrough() {
+        Instant from = Instant.now().minusSeconds(1);
+        SubscriptionState unfiltered = subscribeAfter(6, false, 3); // n = 0..5, keys key-0, key-1, key-2
+        SubscriptionState subscription = fixtures.subscription(
+                unfiltered.withFilter(JSON.readTree("{\"payload.key\": {\"$in\": [\"key-0\", \"key-2\"]}}")));
+
+        try (ConfigurableApplicationContext dispatcher = dispatcher()) {
+            DispatcherApi api = new DispatcherApi(dispatcher);
+            String location = api.replay(subscription.subscription(), from, subscription.timestamped());
+
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(
+                                    api.progress(location).path("status").asString())
+                            .isEqualTo("done"));
+            assertThat(api.progress(location).path("delivered").asInt()).isEqualTo(4);
+        }
+        assertThat(receiver.requests())
+                .extracting(
+                        r -> JSON.readTree(r.body()).path("payload").path("key").asString())
+                .hasSize(4)
+                .containsOnly("key-0", "key-2");
+    }
+
+    @Test
     void keepsAnOrderedSubscriptionsOrderPerKey() {
         Instant from = Instant.now().minusSeconds(1);
         SubscriptionState subscription = subscribeAfter(15, true, 5);

@@ -10,7 +10,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * With {@code management.server.port} set, health and metrics (which name every action and subscription) are served
- * on that port only, so they can be kept off the network the API is on; the API stays where it was.
+ * on that port only, so they can be kept off the network the API is on; the API, its OpenAPI description and
+ * Swagger UI stay where they were.
  */
 @RealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "management.server.port=0")
@@ -43,6 +44,9 @@ class ManagementPortIT {
                 .exchange()
                 .expectStatus()
                 .isOk();
+        // the description of the API, and Swagger UI over it, stay with the API
+        api.get().uri("/v3/api-docs").exchange().expectStatus().isOk();
+        api.get().uri("/swagger-ui/").exchange().expectStatus().isOk();
     }
 
     private static WebTestClient client(int port) {
